@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "inboxd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "inboxd", targets: ["inboxd"]),
+        .executable(name: "inboxctl", targets: ["inboxctl"]),
+        .library(name: "InboxCore", targets: ["InboxCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure: bytes in, Article and content hash out. No file system, clock or globals.
+        .target(
+            name: "InboxCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The durable JSON store: append-only log, index, load and repair.
+        .target(name: "InboxStore", swiftSettings: strict),
+        // Linux calls Glibc does not import (renameat2, signalfd).
+        .systemLibrary(name: "CLinux"),
+        // inotify on the inbox, start-up scan, overflow -> rescan.
+        .target(name: "InboxWatcher", dependencies: ["CLinux"], swiftSettings: strict),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // sd_notify lifecycle and journald-friendly logging.
+        .target(
+            name: "InboxSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Wire types shared by daemon and CLI, and the small Unix-socket HTTP client.
+        .target(name: "InboxAPI", swiftSettings: strict),
+        // The HTTP/1.1 server on the Unix socket.
+        .target(
+            name: "InboxServer",
+            dependencies: [
+                "InboxAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Composition: configuration, the ingest loop, dispositions.
+        .target(
+            name: "InboxDaemon",
+            dependencies: [
+                "InboxCore", "InboxStore", "InboxWatcher", "InboxSystemd", "InboxAPI", "InboxServer", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "inboxd", dependencies: ["InboxDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .executableTarget(
+            name: "inboxctl",
+            dependencies: ["InboxAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], resources: [], swiftSettings: strict),
+        .testTarget(name: "InboxStoreTests", dependencies: ["InboxStore"], swiftSettings: strict),
+        .testTarget(
+            name: "InboxdEndToEndTests",
+            dependencies: ["InboxAPI", "InboxCore"],
+            swiftSettings: strict
+        ),
+    ]
+)

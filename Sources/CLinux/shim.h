@@ -1,0 +1,30 @@
+#ifndef INBOXD_CLINUX_SHIM_H
+#define INBOXD_CLINUX_SHIM_H
+// Linux calls that Swift's Glibc module does not import (variadic syscall(), GNU-only flags).
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/eventfd.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+/// rename that fails with EEXIST instead of replacing the target: a file is never overwritten.
+static inline int inboxd_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
+    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
+}
+
+static inline int inboxd_open_nofollow_read(int dirfd, const char *name) {
+    return openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+}
+
+static inline int inboxd_open_dir(const char *path) {
+    return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static inline int inboxd_errno(void) { return errno; }
+#endif

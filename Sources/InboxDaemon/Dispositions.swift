@@ -1,0 +1,186 @@
+import CLinux
+import Glibc
+import InboxWatcher
+
+/// A failure to move a file to its disposition, with the paths and errno.
+struct DispositionError: Error, Sendable, CustomStringConvertible {
+    let operation: String
+    let path: String
+    let errno: Int32
+    var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+}
+
+/// The folders every input ends in, and the moves that put it there without overwriting anything.
+///
+/// Not thread-safe: owned by the ingest loop.
+final class Dispositions {
+    enum Folder: String, CaseIterable {
+        case archive, duplicates, rejected
+    }
+
+    let inbox: String
+    let stateDirectory: String
+    private var reserved: [Folder: Set<String>] = [:]
+    private var touched: Set<String> = []
+
+    init(inbox: String, stateDirectory: String) throws(DispositionError) {
+        self.inbox = inbox
+        self.stateDirectory = stateDirectory
+        for folder in Folder.allCases { try Self.makeDirectory(path(folder)) }
+    }
+
+    func path(_ folder: Folder) -> String { stateDirectory + "/" + folder.rawValue }
+
+    /// A name free in `folder` (and not promised to another file of this batch): the original name,
+    /// else `stem.1.ext`, `stem.2.ext`, ... A rejected file's `.reason.json` must be free too.
+    func reserveName(_ name: String, in folder: Folder) -> String {
+        var candidate = name
+        var counter = 0
+        while isTaken(candidate, in: folder) {
+            counter += 1
+            candidate = Self.suffixed(name, counter)
+        }
+        reserved[folder, default: []].insert(candidate)
+        return candidate
+    }
+
+    private func isTaken(_ name: String, in folder: Folder) -> Bool {
+        if reserved[folder]?.contains(name) == true { return true }
+        if exists(name, in: folder) { return true }
+        return folder == .rejected && exists(name + ".reason.json", in: folder)
+    }
+
+    private func exists(_ name: String, in folder: Folder) -> Bool {
+        var st = stat()
+        return FileName.withCString(directory: path(folder), name: name) { lstat($0, &st) == 0 }
+    }
+
+    static func suffixed(_ name: String, _ counter: Int) -> String {
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            return "\(name[..<dot]).\(counter)\(name[dot...])"
+        }
+        return "\(name).\(counter)"
+    }
+
+    /// Moves `inbox/name` to `folder/target` with RENAME_NOREPLACE. Returns the name used: if the
+    /// target appeared meanwhile, the next free suffix. Returns nil when the source is gone.
+    func move(_ name: String, to folder: Folder, as target: String) throws(DispositionError) -> String? {
+        var destination = target
+        var attempts = 0
+        while true {
+            let rc = FileName.withCString(directory: inbox, name: name) { src in
+                FileName.withCString(directory: path(folder), name: destination) { dst in
+                    inboxd_rename_noreplace(AT_FDCWD, src, AT_FDCWD, dst)
+                }
+            }
+            if rc == 0 {
+                touched.insert(inbox)
+                touched.insert(path(folder))
+                reserved[folder]?.remove(target)
+                return destination
+            }
+            let code = errno
+            if code == ENOENT { return nil }
+            guard code == EEXIST, attempts < 1000 else {
+                throw DispositionError(operation: "rename into \(folder.rawValue)", path: inbox + "/" + name, errno: code)
+            }
+            attempts += 1
+            destination = reserveName(name, in: folder)
+        }
+    }
+
+    /// Writes `rejected/<target>.reason.json` durably (before the file itself is moved there).
+    func writeReason(_ reason: RejectReason, file: String, target: String, at: String) throws(DispositionError) {
+        let json = "{\"file\":\(JSONText.string(file)),\"code\":\(JSONText.string(reason.code)),"
+            + "\"message\":\(JSONText.string(reason.message)),\"at\":\(JSONText.string(at))}\n"
+        let folder = path(.rejected)
+        let fd = FileName.withCString(directory: folder, name: target + ".reason.json") {
+            open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        }
+        guard fd >= 0 else { throw DispositionError(operation: "create", path: folder + "/" + target + ".reason.json", errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(json.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DispositionError(operation: "write", path: folder + "/" + target + ".reason.json", errno: errno)
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw DispositionError(operation: "fsync", path: folder, errno: errno) }
+        touched.insert(folder)
+    }
+
+    /// fsyncs every folder whose entries changed since the last call, so renames survive a crash.
+    func syncFolders() throws(DispositionError) {
+        for folder in touched.sorted() {
+            try Self.syncDirectory(folder)
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Number of rejected files on record (their reason files), for status after a restart.
+    func countRejected() -> Int {
+        guard let dir = opendir(path(.rejected)) else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw[0..<(raw.firstIndex(of: 0) ?? raw.count)], as: UTF8.self)
+            }
+            if name.hasSuffix(".reason.json") { count += 1 }
+        }
+        return count
+    }
+
+    /// The inbox is created like the state folders; a failure is reported as a watch error.
+    static func makeDirectoryForWatch(_ path: String) throws(WatcherError) {
+        do { try makeDirectory(path) } catch { throw WatcherError(operation: error.operation, path: error.path, errno: error.errno) }
+    }
+
+    static func syncDirectory(_ path: String) throws(DispositionError) {
+        let fd = inboxd_open_dir(path)
+        guard fd >= 0 else { throw DispositionError(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw DispositionError(operation: "fsync", path: path, errno: errno) }
+    }
+
+    /// `mkdir -p`, then fsync the parent so the new folder itself survives a crash.
+    static func makeDirectory(_ path: String) throws(DispositionError) {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw DispositionError(operation: "mkdir", path: path, errno: ENOTDIR) }
+            return
+        }
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !parent.isEmpty { try makeDirectory(parent) }
+        if mkdir(path, 0o750) != 0 && errno != EEXIST { throw DispositionError(operation: "mkdir", path: path, errno: errno) }
+        if !parent.isEmpty { try? syncDirectory(parent) }
+    }
+}
+
+/// JSON string literals for the few small documents the daemon writes by hand.
+enum JSONText {
+    static func string(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,104 @@
+import CLinux
+import Glibc
+import InboxCore
+import InboxWatcher
+
+/// Why a file was turned away before or instead of parsing: written next to it as `.reason.json`.
+public struct RejectReason: Sendable, Equatable {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ rejection: Rejection) { self.init(code: rejection.code, message: rejection.message) }
+}
+
+/// Reads inbox entries without ever following a link or blocking on a FIFO or device.
+struct InboxFileReader: Sendable {
+    enum Outcome: Sendable {
+        case bytes([UInt8])
+        case vanished
+        case rejected(RejectReason)
+    }
+
+    let inbox: String
+    let limits: IngestLimits
+
+    /// The whole content of a regular file, or why it cannot be taken.
+    ///
+    /// `lstat` first so a FIFO or device is never even opened (opening some devices has effects);
+    /// then `O_NOFOLLOW | O_NONBLOCK` and `fstat` on the descriptor, which closes the race where
+    /// the name is swapped for a link between the two calls.
+    func read(_ name: String) -> Outcome {
+        var st = stat()
+        let found = FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
+        if !found { return errno == ENOENT ? .vanished : .rejected(Self.unreadable(errno)) }
+        if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
+        if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
+
+        let fd = FileName.withCString(directory: inbox, name: name) {
+            open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        }
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return .vanished }
+            if code == ELOOP { return .rejected(Self.rejectType(S_IFLNK)!) }
+            return .rejected(Self.unreadable(code))
+        }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0 else { return .rejected(Self.unreadable(errno)) }
+        if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
+        if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
+        return readAll(fd, expected: Int(st.st_size))
+    }
+
+    private func sizeRejection(_ size: Int) -> RejectReason? {
+        do { try TextDecoder.checkSize(size, limits: limits) } catch { return RejectReason(error) }
+        return nil
+    }
+
+    /// Reads to EOF but never more than the limit, so a file still growing cannot pin memory.
+    private func readAll(_ fd: Int32, expected: Int) -> Outcome {
+        var data = [UInt8](repeating: 0, count: max(expected, 0) + 1)
+        var count = 0
+        while true {
+            if count == data.count {
+                if count > limits.maxBytes { return .rejected(sizeRejection(count) ?? Self.unreadable(EFBIG)) }
+                data.append(contentsOf: [UInt8](repeating: 0, count: min(max(count, 4096), limits.maxBytes + 1 - count + 1)))
+            }
+            let n = data.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .rejected(Self.unreadable(errno))
+            }
+            if n == 0 { break }
+            count += n
+        }
+        if let rejection = sizeRejection(count) { return .rejected(rejection) }
+        data.removeSubrange(count...)
+        return .bytes(data)
+    }
+
+    static func rejectType(_ mode: mode_t) -> RejectReason? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFLNK:
+            return RejectReason(code: "symlink", message: "symbolic links are never followed; drop the file itself, not a link to it")
+        case S_IFIFO:
+            return RejectReason(code: "not_regular_file", message: "a FIFO (named pipe) is not a file; write the article to a regular file")
+        case S_IFSOCK:
+            return RejectReason(code: "not_regular_file", message: "a socket is not a file; write the article to a regular file")
+        case S_IFCHR, S_IFBLK:
+            return RejectReason(code: "not_regular_file", message: "a device node is not a file; write the article to a regular file")
+        default:
+            return RejectReason(code: "not_regular_file", message: "not a regular file")
+        }
+    }
+
+    static func unreadable(_ code: Int32) -> RejectReason {
+        RejectReason(code: "unreadable", message: "cannot read the file: \(String(cString: strerror(code))); check its permissions and retry")
+    }
+}

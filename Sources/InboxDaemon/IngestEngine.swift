@@ -1,0 +1,256 @@
+import Dispatch
+import Glibc
+import InboxCore
+import InboxStore
+import InboxSystemd
+import InboxWatcher
+import Logging
+
+/// The main job: take each finished inbox file through the pipeline into the store, then move it
+/// to its disposition. Runs on one thread; only the pure parsing fans out to both cores.
+final class IngestEngine {
+    let configuration: DaemonConfiguration
+    let store: ArticleStore
+    let board: StatusBoard
+    let notifier: ServiceNotifier
+    let logger: Logger
+    private let dispositions: Dispositions
+    private let reader: InboxFileReader
+    private var watcher: InotifyWatcher?
+    private var queue = PendingQueue()
+    private var loggedFolders: Set<String> = []
+    private var lastStatusLine = ""
+
+    /// Files per group commit: large enough to amortise one fsync, small enough to keep latency.
+    static let batchLimit = 256
+
+    init(configuration: DaemonConfiguration, store: ArticleStore, board: StatusBoard,
+         notifier: ServiceNotifier, logger: Logger) throws(DispositionError) {
+        self.configuration = configuration
+        self.store = store
+        self.board = board
+        self.notifier = notifier
+        self.logger = logger
+        dispositions = try Dispositions(inbox: configuration.inbox, stateDirectory: configuration.stateDirectory)
+        reader = InboxFileReader(inbox: configuration.inbox, limits: configuration.limits)
+        let rejected = dispositions.countRejected()
+        board.update { $0.rejected = rejected }
+    }
+
+    /// The descriptor to poll, if the inbox is watched.
+    var watchDescriptor: Int32? { watcher?.fd }
+
+    /// Watch first, then scan: a file dropped between the two is seen by both and queued once,
+    /// and no file can slip between them unseen.
+    func startWatching() throws(WatcherError) {
+        try Dispositions.makeDirectoryForWatch(configuration.inbox)
+        watcher = try InotifyWatcher(path: configuration.inbox)
+        try rescan()
+    }
+
+    /// Queues every file in the inbox (start-up, overflow, recreated inbox).
+    func rescan() throws(WatcherError) {
+        for event in try InboxScanner.scan(configuration.inbox) { handle(event) }
+    }
+
+    /// Reads whatever the kernel has queued and processes everything pending.
+    func pump() {
+        if let watcher {
+            for event in watcher.drain() { handle(event) }
+        }
+        while !queue.isEmpty {
+            board.update { $0.pending = queue.count }
+            let batch = queue.take(Self.batchLimit)
+            processBatch(batch)
+            // Keep the kernel queue short during a long burst so it does not overflow.
+            if let watcher { for event in watcher.drain() { handle(event) } }
+        }
+        board.update { $0.pending = 0 }
+        publishStatus()
+    }
+
+    private func handle(_ event: InboxEvent) {
+        switch event {
+        case .file(let name), .special(let name):
+            queue.append(name)
+        case .directory(let name):
+            if loggedFolders.insert(name).inserted {
+                logger.notice("folder in the inbox left in place (sub-folders are not descended)", metadata: ["file": "\(name)"])
+            }
+        case .overflow:
+            board.update { $0.overflows += 1; $0.rescans += 1 }
+            logger.warning("inotify queue overflowed; rescanning the inbox")
+            do { try rescan() } catch { degrade("rescan after overflow failed: \(error)") }
+        case .inboxGone:
+            recoverInbox()
+        }
+    }
+
+    /// The inbox was deleted or moved away: recreate it, watch again, take what is there.
+    private func recoverInbox() {
+        logger.warning("inbox folder disappeared; recreating and watching it again", metadata: ["inbox": "\(configuration.inbox)"])
+        watcher = nil
+        do {
+            try startWatching()
+            board.update { $0.rescans += 1 }
+            clearDegraded()
+        } catch {
+            degrade("inbox \(configuration.inbox) is gone and cannot be recreated: \(error)")
+        }
+    }
+
+    // MARK: - One batch
+
+    private enum Prepared: Sendable {
+        case vanished
+        case rejected(RejectReason)
+        case article(ProcessedArticle)
+    }
+
+    private enum Plan {
+        case archive(name: String, target: String, id: String)
+        case duplicate(name: String, target: String, id: String, kind: String)
+        case reject(name: String, target: String, reason: RejectReason)
+    }
+
+    private func processBatch(_ names: [String]) {
+        let prepared = prepare(names)
+        var plans: [Plan] = []
+        let now = Timestamp.now()
+        for (name, item) in zip(names, prepared) {
+            switch item {
+            case .vanished:
+                logger.debug("file vanished before it could be read", metadata: ["file": "\(name)"])
+            case .rejected(let reason):
+                plans.append(.reject(name: name, target: dispositions.reserveName(name, in: .rejected), reason: reason))
+            case .article(let processed):
+                plans.append(plan(name: name, processed: processed, now: now))
+            }
+        }
+        do {
+            try store.commit()
+        } catch {
+            // Nothing leaves the inbox unless its record is durable; the files wait for a retry.
+            degrade("store commit failed: \(error)")
+            return
+        }
+        for plan in plans { execute(plan, now: now) }
+        do { try dispositions.syncFolders() } catch { degrade("\(error)") }
+    }
+
+    /// Reading and parsing are independent per file: both cores share them, results keep order.
+    private func prepare(_ names: [String]) -> [Prepared] {
+        let reader = reader
+        let limits = configuration.limits
+        let results = ResultSlots<Prepared>(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            let item: Prepared
+            switch reader.read(names[index]) {
+            case .vanished: item = .vanished
+            case .rejected(let reason): item = .rejected(reason)
+            case .bytes(let bytes):
+                do { item = .article(try ArticlePipeline.process(bytes, limits: limits)) } catch { item = .rejected(RejectReason(error)) }
+            }
+            results.set(index, item)
+        }
+        return results.values()
+    }
+
+    private func plan(name: String, processed: ProcessedArticle, now: String) -> Plan {
+        let hash = processed.contentHash.hex
+        if let existing = store.article(forContentHash: hash) {
+            if existing.rawHash == processed.rawHash, existing.sourceFile == name {
+                // Taken before a crash, record durable, file not yet moved: finish the move only.
+                return .archive(name: name, target: dispositions.reserveName(existing.archivedAs, in: .archive), id: existing.id)
+            }
+            let target = dispositions.reserveName(name, in: .duplicates)
+            let exact = store.article(forRawHash: processed.rawHash) != nil
+            let kind: DuplicateSighting.Kind = exact ? .exact : .normalized
+            if !store.hasSighting(articleID: existing.id, file: name, rawHash: processed.rawHash) {
+                store.stageSighting(articleID: existing.id, DuplicateSighting(
+                    file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: target))
+            }
+            return .duplicate(name: name, target: target, id: existing.id, kind: kind.rawValue)
+        }
+        let target = dispositions.reserveName(name, in: .archive)
+        let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: target, ingestedAt: now))
+        return .archive(name: name, target: target, id: record.id)
+    }
+
+    private func execute(_ plan: Plan, now: String) {
+        do {
+            switch plan {
+            case let .archive(name, target, id):
+                guard let final = try dispositions.move(name, to: .archive, as: target) else { return }
+                logger.info("ingested", metadata: ["file": "\(name)", "article_id": "\(id)", "archived_as": "\(final)"])
+            case let .duplicate(name, target, id, kind):
+                guard let final = try dispositions.move(name, to: .duplicates, as: target) else { return }
+                logger.info("duplicate", metadata: ["file": "\(name)", "article_id": "\(id)", "kind": "\(kind)", "stored_as": "\(final)"])
+            case let .reject(name, target, reason):
+                try dispositions.writeReason(reason, file: name, target: target, at: now)
+                guard let final = try dispositions.move(name, to: .rejected, as: target) else { return }
+                board.update { $0.rejected += 1 }
+                logger.notice("rejected", metadata: ["file": "\(name)", "reason": "\(reason.code)", "stored_as": "\(final)", "message": "\(reason.message)"])
+            }
+        } catch {
+            degrade("\(error)")
+        }
+    }
+
+    // MARK: - Status
+
+    func degrade(_ reason: String) {
+        logger.error("\(reason)")
+        board.update {
+            $0.lastError = reason
+            $0.degradedReason = reason
+            if $0.state == .ready { $0.state = .degraded }
+        }
+        publishStatus()
+    }
+
+    private func clearDegraded() {
+        board.update {
+            $0.degradedReason = nil
+            if $0.state == .degraded { $0.state = .ready }
+        }
+    }
+
+    func statusLine() -> String {
+        let counters = board.read()
+        let counts = store.counts
+        var line = "Watching \(configuration.inbox): \(counts.articles) articles, \(counts.sightings) duplicates, \(counters.rejected) rejected"
+        if let reason = counters.degradedReason { line = "Degraded: \(reason); " + line }
+        return line
+    }
+
+    func publishStatus() {
+        let line = statusLine()
+        guard line != lastStatusLine else { return }
+        lastStatusLine = line
+        notifier.status(line)
+    }
+}
+
+/// Write-once result slots filled from `concurrentPerform`; each index is written by one worker.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: every index is written exactly once by one worker and read only after
+    // concurrentPerform returns, which orders all writes before the reads. Raw memory, because
+    // an Array property would trip Swift's exclusivity checks on concurrent element writes.
+    private let slots: UnsafeMutablePointer<Value?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: max(count, 1))
+    }
+
+    deinit {
+        slots.deinitialize(count: max(count, 1))
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) { slots[index] = value }
+    func values() -> [Value] { (0..<count).map { slots[$0]! } }
+}

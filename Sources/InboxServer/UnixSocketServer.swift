@@ -1,0 +1,105 @@
+import Glibc
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A failure to serve on the socket, with the path and what to do.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+    public var description: String { "cannot serve on \(path): \(message)" }
+}
+
+/// The HTTP/1.1 + JSON server on a Unix socket (`curl --unix-socket` works against it).
+public final class UnixSocketServer: Sendable {
+    public let path: String
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let ownsSocketFile: Bool
+
+    /// Binds `path` (replacing a stale socket file), sets mode 0660 and starts serving.
+    /// - Throws: `ServerError` when the path cannot be bound (missing folder, permissions, in use).
+    public init(path: String, maxBodyBytes: Int = 1 << 20,
+                router: @escaping @Sendable (APIRequest) -> APIResponse) throws(ServerError) {
+        self.path = path
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = Self.bootstrap(group: group, maxBodyBytes: maxBodyBytes, router: router)
+        do {
+            try Self.refuseLiveSocket(path)
+            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw ServerError(path: path, message: "\(error)")
+        }
+        chmod(path, 0o660)
+        self.group = group
+        ownsSocketFile = true
+    }
+
+    /// Serves on a listening socket descriptor passed by the service manager (socket activation).
+    /// The socket file belongs to systemd: it is never unlinked here.
+    public init(listeningDescriptor fd: Int32, path: String, maxBodyBytes: Int = 1 << 20,
+                router: @escaping @Sendable (APIRequest) -> APIResponse) throws(ServerError) {
+        self.path = path
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = Self.bootstrap(group: group, maxBodyBytes: maxBodyBytes, router: router)
+        do {
+            channel = try bootstrap.withBoundSocket(fd).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw ServerError(path: path, message: "\(error)")
+        }
+        self.group = group
+        ownsSocketFile = false
+    }
+
+    private static func bootstrap(group: MultiThreadedEventLoopGroup, maxBodyBytes: Int,
+                                  router: @escaping @Sendable (APIRequest) -> APIResponse) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(router: router, maxBodyBytes: maxBodyBytes))
+                }
+            }
+    }
+
+    /// A socket file someone still accepts on is another daemon's: refuse rather than steal it.
+    static func refuseLiveSocket(_ path: String) throws(ServerError) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFSOCK else {
+            throw ServerError(path: path, message: "a non-socket file is in the way; remove it or choose another --socket")
+        }
+        if (try? UnixProbe.isAccepting(path)) == true {
+            throw ServerError(path: path, message: "another inboxd is already serving there; stop it or choose another --socket")
+        }
+    }
+
+    /// Stops accepting, closes connections, removes the socket file if this process created it.
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+        if ownsSocketFile { unlink(path) }
+    }
+}
+
+enum UnixProbe {
+    static func isAccepting(_ path: String) throws -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0
+    }
+}

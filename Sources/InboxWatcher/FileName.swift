@@ -1,0 +1,69 @@
+/// Lossless conversion between file-name bytes and `String`.
+///
+/// Linux names are bytes, not text: a name with invalid UTF-8 must still be opened, moved and
+/// reported. Valid UTF-8 maps to itself; each byte of an invalid sequence maps to one scalar of
+/// U+10FF00...U+10FFFF (the end of a private-use plane no real name uses), and back.
+public enum FileName {
+    static let escapeBase: UInt32 = 0x10FF00
+
+    /// The name as text; invalid bytes become escape scalars.
+    public static func fromBytes(_ bytes: [UInt8]) -> String {
+        if let valid = String(validating: bytes, as: UTF8.self), !valid.unicodeScalars.contains(where: isEscape) {
+            return valid
+        }
+        var scalars = String.UnicodeScalarView()
+        var index = 0
+        while index < bytes.count {
+            if let (scalar, length) = decodeOne(bytes, at: index), !isEscape(scalar) {
+                scalars.append(scalar)
+                index += length
+            } else {
+                scalars.append(Unicode.Scalar(escapeBase + UInt32(bytes[index]))!)
+                index += 1
+            }
+        }
+        return String(scalars)
+    }
+
+    /// The name's bytes on disk.
+    public static func bytes(_ name: String) -> [UInt8] {
+        guard name.unicodeScalars.contains(where: isEscape) else { return Array(name.utf8) }
+        var out: [UInt8] = []
+        for scalar in name.unicodeScalars {
+            if isEscape(scalar) { out.append(UInt8(scalar.value - escapeBase)) } else { out.append(contentsOf: String(scalar).utf8) }
+        }
+        return out
+    }
+
+    /// Calls `body` with the name as a NUL-terminated C string of its real bytes.
+    public static func withCString<R>(_ name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        var raw = bytes(name).map { CChar(bitPattern: $0) }
+        raw.append(0)
+        return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// `path + "/" + name` as C string bytes.
+    public static func withCString<R>(directory: String, name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        var raw = (Array(directory.utf8) + [UInt8(ascii: "/")] + bytes(name)).map { CChar(bitPattern: $0) }
+        raw.append(0)
+        return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
+
+    private static func decodeOne(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+        let lead = bytes[index]
+        let length: Int
+        switch lead {
+        case 0x00...0x7F: return (Unicode.Scalar(lead), 1)
+        case 0xC2...0xDF: length = 2
+        case 0xE0...0xEF: length = 3
+        case 0xF0...0xF4: length = 4
+        default: return nil
+        }
+        guard index + length <= bytes.count else { return nil }
+        guard let text = String(validating: bytes[index..<(index + length)], as: UTF8.self),
+              let scalar = text.unicodeScalars.first, text.unicodeScalars.count == 1 else { return nil }
+        return (scalar, length)
+    }
+}

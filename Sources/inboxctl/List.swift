@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import InboxAPI
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List stored articles, oldest first.",
+        discussion: "With --json, prints one JSON array of every article (the API's pages joined)."
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        var articles: [[String: Any]] = []
+        var cursor: String?
+        repeat {
+            let path = "/v1/articles?limit=1000" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let result = try options.get(path)
+            guard let page = try JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any],
+                  let items = page["articles"] as? [[String: Any]] else {
+                throw CommandFailure(code: 1, message: "unexpected answer from the daemon for \(path)")
+            }
+            articles += items
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        if options.json {
+            let data = try JSONSerialization.data(withJSONObject: articles, options: [.sortedKeys, .withoutEscapingSlashes])
+            return printOut(String(decoding: data, as: UTF8.self))
+        }
+        if articles.isEmpty { return printOut("No articles.") }
+        var rows = [["ID", "PUBLISHED", "SOURCE", "DUPS", "TITLE"]]
+        for article in articles {
+            rows.append([
+                article["id"] as? String ?? "?",
+                Format.localDate(article["published"] as? String),
+                Format.truncate(article["source"] as? String ?? "-", 18),
+                String((article["duplicates"] as? [Any])?.count ?? 0),
+                Format.truncate(article["title"] as? String ?? "-", 70),
+            ])
+        }
+        printOut(Format.table(rows) + "\n\(articles.count) articles")
+    }
+}

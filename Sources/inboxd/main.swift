@@ -1,0 +1,85 @@
+import ArgumentParser
+import Glibc
+import InboxAPI
+import InboxDaemon
+import InboxSystemd
+import Logging
+
+/// `inboxd`: watch an inbox folder, turn every file dropped in into a stored, deduplicated article.
+struct InboxdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inboxd",
+        abstract: "Watch an inbox folder and ingest every article dropped into it.",
+        discussion: """
+            Defaults: under systemd the state folder is $STATE_DIRECTORY and the socket \
+            $RUNTIME_DIRECTORY/inboxd.sock; otherwise $XDG_STATE_HOME/inboxd and \
+            $XDG_RUNTIME_DIR/inboxd.sock. The inbox defaults to <state>/inbox.
+            Config file: `key = value` lines (inbox, state, socket, max_file_size, log_level); flags win.
+            """,
+        version: InboxdVersion.current
+    )
+
+    @Option(help: "The folder to watch (default: <state>/inbox).")
+    var inbox: String?
+
+    @Option(help: "The state folder: store, archive, duplicates, rejected.")
+    var state: String?
+
+    @Option(help: "The Unix socket of the local API.")
+    var socket: String?
+
+    @Option(help: "A configuration file (key = value lines).")
+    var config: String?
+}
+
+func readConfigFile(_ path: String) throws(ConfigurationError) -> String {
+    guard let file = fopen(path, "r") else {
+        throw ConfigurationError("cannot read config file \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func absolute(_ path: String?) -> String? {
+    guard let path, !path.hasPrefix("/") else { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return cwd + "/" + path
+}
+
+let command: InboxdCommand
+do {
+    command = try InboxdCommand.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    let code = InboxdCommand.exitCode(for: error)
+    if code == .success {
+        InboxdCommand.exit(withError: error)  // --help / --version print and exit 0
+    }
+    let message = InboxdCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+    fputs("inboxd: \(message) (see inboxd --help)\n", stderr)
+    exit(2)
+}
+
+let configuration: DaemonConfiguration
+do {
+    let configPath = absolute(command.config)
+    let text = try configPath.map { (path) throws(ConfigurationError) in try readConfigFile(path) }
+    configuration = try DaemonConfiguration.resolve(
+        flags: .init(inbox: absolute(command.inbox), state: absolute(command.state), socket: absolute(command.socket)),
+        configText: text, configPath: configPath, defaults: DefaultPaths.current())
+} catch {
+    fputs("inboxd: \(error)\n", stderr)
+    exit(2)
+}
+
+let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+exit(Daemon.run(configuration, logger: Logger(label: "inboxd")))
