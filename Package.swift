@@ -70,11 +70,11 @@ let package = Package(
             dependencies: ["InboxAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
-        .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], resources: [], swiftSettings: strict),
+        .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "InboxStoreTests", dependencies: ["InboxStore"], swiftSettings: strict),
         .testTarget(
             name: "InboxdEndToEndTests",
-            dependencies: ["InboxAPI", "InboxCore"],
+            dependencies: ["InboxAPI"],
             swiftSettings: strict
         ),
     ]

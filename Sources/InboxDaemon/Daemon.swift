@@ -34,7 +34,7 @@ public enum Daemon {
         }
         let report = store.loadReport
         logger.info("store loaded", metadata: [
-            "articles": "\(report.articles)", "seconds": "\(report.seconds)", "repaired": "\(report.repaired ?? "nothing")",
+            "articles": "\(report.articles)", "seconds": "\(report.seconds)", "repaired": "\(report.repaired.isEmpty ? "nothing" : report.repaired.map(\.description).joined(separator: "; "))",
         ])
 
         let server: UnixSocketServer

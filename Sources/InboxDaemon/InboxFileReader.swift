@@ -69,7 +69,7 @@ struct InboxFileReader: Sendable {
                 if count > limits.maxBytes { return .rejected(sizeRejection(count) ?? Self.unreadable(EFBIG)) }
                 data.append(contentsOf: [UInt8](repeating: 0, count: min(max(count, 4096), limits.maxBytes + 1 - count + 1)))
             }
-            let n = data.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return .rejected(Self.unreadable(errno))

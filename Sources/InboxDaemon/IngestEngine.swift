@@ -149,7 +149,11 @@ final class IngestEngine {
             case .vanished: item = .vanished
             case .rejected(let reason): item = .rejected(reason)
             case .bytes(let bytes):
-                do { item = .article(try ArticlePipeline.process(bytes, limits: limits)) } catch { item = .rejected(RejectReason(error)) }
+                do throws(Rejection) {
+                    item = .article(try ArticlePipeline.process(bytes, limits: limits))
+                } catch {
+                    item = .rejected(RejectReason(error))
+                }
             }
             results.set(index, item)
         }
@@ -159,15 +163,16 @@ final class IngestEngine {
     private func plan(name: String, processed: ProcessedArticle, now: String) -> Plan {
         let hash = processed.contentHash.hex
         if let existing = store.article(forContentHash: hash) {
-            if existing.rawHash == processed.rawHash, existing.sourceFile == name {
+            if existing.isOriginal(file: name, rawHash: processed.rawHash) {
                 // Taken before a crash, record durable, file not yet moved: finish the move only.
-                return .archive(name: name, target: dispositions.reserveName(existing.archivedAs, in: .archive), id: existing.id)
+                let archivedAs = (try? store.record(id: existing.id))?.archivedAs ?? name
+                return .archive(name: name, target: dispositions.reserveName(archivedAs, in: .archive), id: existing.id)
             }
             let target = dispositions.reserveName(name, in: .duplicates)
             let exact = store.article(forRawHash: processed.rawHash) != nil
             let kind: DuplicateSighting.Kind = exact ? .exact : .normalized
             if !store.hasSighting(articleID: existing.id, file: name, rawHash: processed.rawHash) {
-                store.stageSighting(articleID: existing.id, DuplicateSighting(
+                _ = store.stageSighting(articleID: existing.id, DuplicateSighting(
                     file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: target))
             }
             return .duplicate(name: name, target: target, id: existing.id, kind: kind.rawValue)

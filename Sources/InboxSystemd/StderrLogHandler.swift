@@ -1,10 +1,12 @@
 import Glibc
 import Logging
 
-/// swift-log handler writing one line per event to stderr.
+/// swift-log handler: one line per event on stderr, or a structured journal entry.
 ///
 /// When stderr is connected to the journal (`JOURNAL_STREAM` names stderr's device and inode),
-/// lines get a `<N>` syslog priority prefix so journald keeps the levels; otherwise a level word.
+/// entries go through `sd_journal_sendv` with metadata as fields (`SOURCE_FILE=`, `ARTICLE_ID=`,
+/// ...); if that fails, lines get a `<N>` syslog priority prefix so journald still keeps the
+/// levels. Otherwise (a terminal, a file) lines start with the level word.
 public struct StderrLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -23,9 +25,15 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        if journalPrefixes {
+            let fields = merged.keys.sorted().map { ($0, String(describing: merged[$0]!)) }
+            if JournalFields.send(message: String(describing: event.message), priority: Self.syslogPriority(event.level), fields: fields) {
+                return
+            }
+        }
         var line = journalPrefixes ? "<\(Self.syslogPriority(event.level))>" : "\(event.level.rawValue.uppercased()) "
         line += String(describing: event.message).replacingNewlines()
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() {
             line += " \(key)=\(Self.quoted(String(describing: merged[key]!)))"
         }
@@ -58,7 +66,7 @@ public struct StderrLogHandler: LogHandler {
     static func quoted(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" }
         if plain { return value }
-        return "\"" + value.replacingNewlines().replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + value.replacingNewlines().escapingQuotes() + "\""
     }
 }
 
@@ -68,8 +76,8 @@ extension String {
         return String(map { $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
 
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        return split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    func escapingQuotes() -> String {
+        guard contains("\"") else { return self }
+        return split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\"")
     }
 }

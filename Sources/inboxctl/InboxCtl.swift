@@ -28,6 +28,9 @@ struct InboxCtl: ParsableCommand {
         subcommands: [Status.self, List.self, Show.self]
     )
 
+    // Declared here too so `inboxctl --socket PATH status` works as well as `inboxctl status --socket PATH`.
+    @OptionGroup var options: GlobalOptions
+
     static func main() {
         do {
             var command = try parseAsRoot()

@@ -47,6 +47,12 @@ func readConfigFile(_ path: String) throws(ConfigurationError) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// One line on stderr (fd 2 directly: the C `stderr` global is not concurrency-safe in Swift 6).
+func printError(_ line: String) {
+    let text = line + "\n"
+    text.withCString { _ = write(2, $0, strlen($0)) }
+}
+
 func absolute(_ path: String?) -> String? {
     guard let path, !path.hasPrefix("/") else { return path }
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -64,7 +70,7 @@ do {
         InboxdCommand.exit(withError: error)  // --help / --version print and exit 0
     }
     let message = InboxdCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-    fputs("inboxd: \(message) (see inboxd --help)\n", stderr)
+    printError("inboxd: \(message) (see inboxd --help)")
     exit(2)
 }
 
@@ -76,7 +82,7 @@ do {
         flags: .init(inbox: absolute(command.inbox), state: absolute(command.state), socket: absolute(command.socket)),
         configText: text, configPath: configPath, defaults: DefaultPaths.current())
 } catch {
-    fputs("inboxd: \(error)\n", stderr)
+    printError("inboxd: \(error)")
     exit(2)
 }
 

@@ -110,7 +110,7 @@ final class RunningDaemon {
         environment.removeValue(forKey: "JOURNAL_STREAM")
         for (key, value) in extraEnvironment { environment[key] = value }
         process.environment = environment
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardError = log

@@ -1,0 +1,86 @@
+import Crypto
+
+/// The identity of an article's content, for duplicate detection.
+///
+/// **Definition, hash version 1.** The content hash is the lowercase hex SHA-256 of the UTF-8
+/// bytes of the article's body paragraphs, each in canonical form, joined with one space (U+0020).
+///
+/// - Body paragraphs are the non-blank lines the parser classifies as body, in file order. Not
+///   body, so not hashed: the title, junk lines (a lone emoji), date lines and bylines, outlet
+///   lines, URL and image-URL lines, photo captions, an author line, blog boilerplate
+///   (`No comments:`, `Post a Comment`, ...) and footers (`Nguồn QĐND`, `(thực hiện)`). A pull
+///   quote that repeats text of another body paragraph is dropped, so that text counts once.
+/// - Canonical form of a paragraph: Unicode NFC; zero-width characters (U+200B–U+200D, U+2060)
+///   and BOMs removed; every whitespace character (ASCII whitespace, NBSP, U+1680, U+2000–U+200A,
+///   U+2028, U+2029, U+202F, U+205F, U+3000) turned into a space, runs collapsed to one, ends
+///   trimmed; `Ð`/`ð` (U+00D0/U+00F0) written as `Đ`/`đ`; the tone mark of the open clusters
+///   oa, oe, uy moved to the first vowel (old style: `hoà` → `hòa`, `khoẻ` → `khỏe`,
+///   `thuỷ` → `thủy`) when the cluster ends the syllable and, for uy, does not follow q.
+/// - Line breaks are not part of the identity: a paragraph hashes the same on one line or wrapped
+///   over several, and CRLF, CR or LF make no difference.
+/// - Fallback: when no line is body (a file with only a title, say), the hash is SHA-256 over
+///   one 0x00 byte followed by the canonical form of every non-blank line of the whole text,
+///   joined with one space. The leading NUL, which accepted text never contains, keeps such files
+///   apart from articles whose body happens to equal that text.
+///
+/// Hence a repost under another header or footer, re-encoded (UTF-8 with or without BOM, UTF-16,
+/// Windows-1258), with CRLF, NFD, the other tone style, NBSP or extra spaces has the same hash,
+/// and editing one sentence of the body changes it. Bump ``version`` whenever this changes.
+public struct ContentHash: Sendable, Hashable, CustomStringConvertible {
+    /// Version of the definition above; stored next to every hash.
+    public static let version: Int = 1
+
+    /// 64 lowercase hex digits.
+    public let hex: String
+
+    /// Wraps a stored hash; nil unless `hex` is 64 lowercase hex digits.
+    public init?(hex: String) {
+        guard Hex.isLowercaseHex(hex, count: 64) else { return nil }
+        self.hex = hex
+    }
+
+    init(digest: SHA256.Digest) {
+        self.hex = Hex.string(digest)
+    }
+
+    public var description: String { hex }
+
+    /// The content hash of `article`, parsed from `text`; `text` is read only when the body is
+    /// empty (see the fallback above). Equals what ``ArticlePipeline`` computes for the same file.
+    public static func of(_ article: Article, text: String) -> ContentHash {
+        if article.body.isEmpty { return fallback(LineScanner.scan(text)) }
+        var hasher = SHA256()
+        for (k, paragraph) in article.body.enumerated() {
+            if k > 0 { hasher.update(data: [0x20]) }
+            hasher.update(data: Array(Normalizer.canonicalLine(paragraph).utf8))
+        }
+        return ContentHash(digest: hasher.finalize())
+    }
+
+    /// The hash of the given body lines of a scanned text (the fallback when there are none).
+    static func of(_ table: LineTable, bodyLines: [Int]) -> ContentHash {
+        if bodyLines.isEmpty { return fallback(table) }
+        var hasher = SHA256()
+        table.canonical.withUnsafeBytes { raw in
+            for (k, idx) in bodyLines.enumerated() {
+                if k > 0 { hasher.update(data: [0x20]) }
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[table.lines[idx].canonicalRange]))
+            }
+        }
+        return ContentHash(digest: hasher.finalize())
+    }
+
+    private static func fallback(_ table: LineTable) -> ContentHash {
+        var hasher = SHA256()
+        hasher.update(data: [0x00])
+        var first = true
+        table.canonical.withUnsafeBytes { raw in
+            for line in table.lines where !line.isBlank {
+                if !first { hasher.update(data: [0x20]) }
+                first = false
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[line.canonicalRange]))
+            }
+        }
+        return ContentHash(digest: hasher.finalize())
+    }
+}

@@ -1,0 +1,79 @@
+/// Tells Vietnamese from English from anything else, on canonical text.
+///
+/// Vietnamese: at least 15% of words contain a letter only Vietnamese uses often (ă â đ ê ô ơ ư
+/// ĩ ũ or a precomposed letter of U+1EA0–U+1EF9). English: at least 90% of words pure ASCII and
+/// at least 10% common English function words. Anything else is `und`.
+enum LanguageDetector {
+    /// Words looked at; enough for a verdict, and a bound on a 10 MB body.
+    static let sampleWords = 1_000
+
+    private static let stopWords: Set<UInt64> = {
+        let words = [
+            "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said",
+            "by", "at", "from", "it", "be", "are", "has", "have", "will", "an", "this", "his", "her",
+            "its", "were", "which", "not", "but", "he", "she", "they", "had", "been", "would",
+        ]
+        return Set(words.map { pack(Array($0.utf8)[...]) })
+    }()
+
+    /// Up to 8 ASCII bytes packed into an integer, so a word can be looked up without allocating.
+    private static func pack(_ w: ArraySlice<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for b in w.prefix(8) { v = v << 8 | UInt64(b | 0x20) }
+        return v
+    }
+
+    static func detect(_ table: LineTable, lines: [Int]) -> String {
+        var words = 0, vietnamese = 0, ascii = 0, stop = 0
+        outer: for idx in lines {
+            let c = table.canonicalBytes(table.lines[idx])
+            var start = c.startIndex
+            while start < c.endIndex {
+                var end = start
+                var isASCII = true
+                var viet = false
+                while end < c.endIndex && c[end] != 0x20 {
+                    let b = c[end]
+                    if b >= 0x80 {
+                        isASCII = false
+                        if !viet && b >= 0xC3 { viet = isVietnameseLead(c, end) }
+                    }
+                    end += 1
+                }
+                words += 1
+                if viet { vietnamese += 1 }
+                if isASCII {
+                    ascii += 1
+                    if end - start <= 5 && stopWords.contains(pack(c[start..<end])) { stop += 1 }
+                }
+                if words >= sampleWords { break outer }
+                start = end + 1
+            }
+        }
+        guard words > 0 else { return "und" }
+        if vietnamese * 100 >= words * 15 { return "vi" }
+        if ascii * 10 >= words * 9 && stop * 10 >= words { return "en" }
+        return "und"
+    }
+
+    /// Whether the UTF-8 sequence at `i` is one of the letters that mark Vietnamese.
+    @inline(__always)
+    private static func isVietnameseLead(_ c: ArraySlice<UInt8>, _ i: Int) -> Bool {
+        guard i + 1 < c.endIndex else { return false }
+        let b0 = c[i], b1 = c[i + 1]
+        switch b0 {
+        case 0xC3:  // Â â Ê ê Ô ô
+            return b1 == 0x82 || b1 == 0xA2 || b1 == 0x8A || b1 == 0xAA || b1 == 0x94 || b1 == 0xB4
+        case 0xC4:  // Ă ă Đ đ Ĩ ĩ
+            return b1 == 0x82 || b1 == 0x83 || b1 == 0x90 || b1 == 0x91 || b1 == 0xA8 || b1 == 0xA9
+        case 0xC5:  // Ũ ũ
+            return b1 == 0xA8 || b1 == 0xA9
+        case 0xC6:  // Ơ ơ Ư ư
+            return b1 == 0xA0 || b1 == 0xA1 || b1 == 0xAF || b1 == 0xB0
+        case 0xE1:  // U+1EA0–U+1EF9
+            return b1 == 0xBB || (b1 == 0xBA && i + 2 < c.endIndex && c[i + 2] >= 0xA0)
+        default:
+            return false
+        }
+    }
+}

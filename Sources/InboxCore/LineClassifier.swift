@@ -1,0 +1,208 @@
+/// What a non-blank line is, decided from the line alone (its canonical form).
+///
+/// Context-dependent decisions (title, body, a caption under an image, an author name on the
+/// last line, pull quotes) are made by ``ArticleParser``.
+enum LineClass: Equatable {
+    case junk
+    case url(String)
+    case image(String)
+    case date(DateStamp)
+    case byline(author: String?, DateStamp)
+    case footer(source: String?)
+    case caption
+    case boilerplate
+    case outlet(String)
+    case author(String)
+}
+
+enum LineClassifier {
+    /// Longest line (canonical bytes) checked against the lists of known short lines
+    /// (boilerplate, outlets); keys are only computed for lines this short.
+    static let keyedLine = 80
+
+    static func classify(_ table: LineTable, _ line: LineTable.Line) -> LineClass? {
+        let c = table.canonicalBytes(line)
+        if isJunk(c) { return .junk }
+        if let (u, image) = url(c) { return image ? .image(u) : .url(u) }
+        let n = c.count
+        // Cheap byte tests first decide which of the costlier checks can apply at all.
+        // Date lines and bylines are a few words with a digit; sentences are longer.
+        let mayBeDate = n <= DateParser.maxLineBytes && c.contains { $0 >= 0x30 && $0 <= 0x39 }
+            && c.lazy.filter({ $0 == 0x20 }).count <= 12
+        let mayBeFooter = n <= 120 && startsWithAny(c, footerLeads)
+        let mayBeAuthor = n <= 120 && startsWithAny(c, authorLeads)
+        let keyed = n <= keyedLine
+        var words: [Substring] = []
+        var canonical = ""
+        if mayBeDate || mayBeFooter || mayBeAuthor || keyed {
+            words = Inline.words(table.contentBytes(line))
+            canonical = String(decoding: c, as: UTF8.self)
+        }
+        if mayBeDate {
+            if let d = DateParser.parseLine(canonical) { return .date(d) }
+            if let b = DateParser.parseByline(canonical: canonical, words: words) {
+                switch b {
+                case .author(let a, let d): return .byline(author: a, d)
+                case .place(let d): return .byline(author: nil, d)
+                }
+            }
+        }
+        if mayBeFooter, let f = Boilerplate.footer(key: TextKey.key(canonical), words: words) { return f }
+        if isCaption(c) { return .caption }
+        if keyed {
+            let key = TextKey.key(canonical)
+            if Boilerplate.isBoilerplate(key) { return .boilerplate }
+            if Boilerplate.outletKeys.contains(key) { return .outlet(words.joined(separator: " ")) }
+        }
+        if mayBeAuthor, let a = byAuthor(key: TextKey.key(canonical), canonical: canonical, words: words) {
+            return .author(a)
+        }
+        return nil
+    }
+
+    private static let footerLeads: [[UInt8]] = ["Nguồn", "nguồn", "NGUỒN", "Theo ", "theo ", "THEO ", "("]
+        .map { Array($0.utf8) }
+    private static let authorLeads: [[UInt8]] = ["By ", "by ", "BY ", "Tác giả", "tác giả", "TÁC GIẢ", "Bài và ảnh"]
+        .map { Array($0.utf8) }
+
+    @inline(__always)
+    static func startsWithAny(_ c: ArraySlice<UInt8>, _ prefixes: [[UInt8]]) -> Bool {
+        prefixes.contains { p in c.count >= p.count && c.prefix(p.count).elementsEqual(p) }
+    }
+
+    /// No letter and no digit: a lone emoji, a row of symbols, a separator.
+    static func isJunk(_ c: ArraySlice<UInt8>) -> Bool {
+        if let f = c.first, f < 0x80, (f >= 0x30 && f <= 0x39) || ((f | 0x20) >= 0x61 && (f | 0x20) <= 0x7A) {
+            return false
+        }
+        for s in String(decoding: c, as: UTF8.self).unicodeScalars {
+            let v = s.value
+            if v < 0x80 {
+                if (v >= 0x30 && v <= 0x39) || ((v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A) { return false }
+            } else if Letters.isLetter(v) || s.properties.numericType != nil {
+                return false
+            }
+        }
+        return true
+    }
+
+    private static let imageExtensions: Set<String> = [
+        "jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "svg", "heic", "tif", "tiff",
+    ]
+
+    /// A line that is one URL; `image` when its path ends in a picture extension.
+    static func url(_ c: ArraySlice<UInt8>) -> (String, image: Bool)? {
+        guard c.count >= 8, let f = c.first, f | 0x20 == 0x68 || f | 0x20 == 0x77 else { return nil }
+        let head = String(decoding: c.prefix(8), as: UTF8.self).lowercased()
+        guard head.hasPrefix("http://") || head.hasPrefix("https://") || head.hasPrefix("www."),
+            !c.contains(0x20)
+        else { return nil }
+        let s = String(decoding: c, as: UTF8.self)
+        let path = s.prefix { $0 != "?" && $0 != "#" }
+        var ext = ""
+        if let dot = path.lastIndex(of: "."), !path[dot...].contains("/") {
+            ext = path[path.index(after: dot)...].lowercased()
+        }
+        return (s, imageExtensions.contains(ext))
+    }
+
+    private static let creditOpeners: [[UInt8]] = [
+        "Ảnh", "ảnh", "ẢNH", "Nguồn", "nguồn", "NGUỒN", "Photo", "photo", "PHOTO", "Image", "image", "Credit", "credit",
+    ].map { Array($0.utf8) }
+    private static let creditMarkers: [[UInt8]] = ["Ảnh:", "Ảnh :", "Photo:", "Nguồn ảnh:"].map { Array($0.utf8) }
+
+    /// A photo caption: ends with `|`, with a credit in parentheses (`(Ảnh: Nguyễn Hồng)`,
+    /// `(Nguồn: Reuters)`, `(Ảnh minh họa)`, `(Photo: AP)`), or with a bare credit
+    /// (`... Blinken. Ảnh: TTXVN`). Only the last 120 bytes are looked at.
+    static func isCaption(_ c: ArraySlice<UInt8>) -> Bool {
+        guard let last = c.last else { return false }
+        if last == 0x7C { return true }  // "|"
+        let tail = c.suffix(120)
+        if last == 0x29, let open = tail.lastIndex(of: 0x28) {  // ")" ... "("
+            let inner = tail[(open + 1)...].dropLast()
+            if startsWithAny(inner, creditOpeners) { return true }
+        }
+        for marker in creditMarkers {
+            guard let at = lastOccurrence(of: marker, in: tail) else { continue }
+            let credit = tail[(at + marker.count)...]
+            let words = credit.split(separator: 0x20)
+            if !words.isEmpty && words.count <= 8 && !credit.contains(0x2E) { return true }
+        }
+        return false
+    }
+
+    /// Start index of the last occurrence of `needle` in `hay`.
+    static func lastOccurrence(of needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
+        guard let first = needle.first, hay.count >= needle.count else { return nil }
+        var i = hay.endIndex - needle.count
+        while i >= hay.startIndex {
+            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// `By Jane Doe`, `Tác giả: Nguyễn Văn A`, `Bài và ảnh: ...`.
+    static func byAuthor(key: String, canonical: String, words: [Substring]) -> String? {
+        let prefixes: [(String, Int)] = [("by ", 1), ("tac gia: ", 2), ("tac gia ", 2), ("bai va anh: ", 3)]
+        for (p, n) in prefixes where key.hasPrefix(p) && words.count > n && words.count <= n + 8 {
+            let names = words[n...]
+            let ok = names.allSatisfy { w in
+                isNameWord(w.hasSuffix(",") ? w.dropLast() : w) || ["and", "và", "&"].contains(String(w))
+            }
+            if ok { return names.joined(separator: " ") }
+        }
+        return nil
+    }
+
+    /// A capitalised word of letters (dots, hyphens and apostrophes allowed: `J.`, `Jean-Paul`).
+    static func isNameWord(_ w: Substring) -> Bool {
+        guard let first = w.unicodeScalars.first, Letters.isUppercase(first.value) else { return false }
+        var letters = 0
+        for s in w.unicodeScalars {
+            if Letters.isLetter(s.value) {
+                letters += 1
+            } else if s != "." && s != "-" && s != "'" && s != "’" {
+                return false
+            }
+        }
+        return letters > 0
+    }
+
+    /// 2–4 capitalised words and nothing else: a writer's name alone on a line.
+    static func isNameLine(_ canonical: String) -> Bool {
+        guard canonical.utf8.count <= 60 else { return false }
+        let words = canonical.split(separator: " ")
+        return (2...4).contains(words.count) && words.allSatisfy { isNameWord($0) }
+            && !(canonical.hasSuffix("."))
+    }
+
+    /// Short enough, and not ending like a sentence or a clause. A final `.` is allowed after
+    /// an abbreviation with inner dots (`Washington D.C.`, `TP.HCM.`).
+    static func isHeadlineLike(_ canonical: String) -> Bool {
+        let scalars = canonical.unicodeScalars
+        guard scalars.count <= 250, canonical.contains(" "), let last = scalars.last else { return false }
+        switch last {
+        case ",", ";", ":", "…":
+            return false
+        case ".":
+            let lastWord = canonical.split(separator: " ").last ?? ""
+            let inner = lastWord.dropLast()
+            if !(inner.contains(".") && !inner.hasSuffix(".")) { return false }
+        default:
+            break
+        }
+        return !isCaption(ArraySlice(canonical.utf8))
+    }
+
+    /// At least 80% of the letters (outside a final parenthesised part) are upper case.
+    static func isMostlyUppercase(_ canonical: String) -> Bool {
+        var text = Substring(canonical)
+        if text.hasSuffix(")"), let open = text.lastIndex(of: "(") { text = text[..<open] }
+        var upper = 0, lower = 0
+        for s in text.unicodeScalars {
+            if Letters.isUppercase(s.value) { upper += 1 } else if Letters.isLowercase(s.value) { lower += 1 }
+        }
+        return upper >= 8 && upper * 4 >= lower * 16
+    }
+}
