@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "InboxServer",
             dependencies: [
-                "InboxAPI",
+                "InboxAPI", "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "inboxd", dependencies: ["InboxDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .executableTarget(
             name: "inboxctl",
-            dependencies: ["InboxAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["InboxAPI", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], exclude: ["Fixtures"], swiftSettings: strict),

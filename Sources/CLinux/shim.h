@@ -27,4 +27,12 @@ static inline int inboxd_open_dir(const char *path) {
 }
 
 static inline int inboxd_errno(void) { return errno; }
+
+/// Layout of `struct ucred` (SO_PEERCRED), which glibc only declares under _GNU_SOURCE.
+struct inboxd_ucred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+};
+#define INBOXD_SO_PEERCRED 17
 #endif

@@ -56,7 +56,7 @@ public struct UnixHTTPClient: Sendable {
         return try parse(response)
     }
 
-    private func connectSocket() throws(ClientError) -> Int32 {
+    func connectSocket() throws(ClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .unreachable(path: socketPath, errno: errno) }
         var addr = sockaddr_un()
@@ -122,5 +122,62 @@ public struct UnixHTTPClient: Sendable {
             index = end + 2
         }
         return out
+    }
+}
+
+extension UnixHTTPClient {
+    /// GETs a streaming endpoint and calls `onLine` for each complete line as it arrives, until
+    /// the daemon closes the stream or `onLine` returns false.
+    /// - Throws: `ClientError` when the daemon is unreachable or answers with an error status.
+    public func streamLines(_ path: String, onLine: (String) -> Bool) throws(ClientError) {
+        let fd = try connectSocketForStream()
+        defer { close(fd) }
+        let head = "GET \(path) HTTP/1.1\r\nHost: inboxd\r\nConnection: close\r\n\r\n"
+        _ = head.withCString { write(fd, $0, strlen($0)) }
+        var buffer: [UInt8] = []
+        var headerDone = false
+        var chunked = false
+        var payload: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            if n == 0 { return }
+            buffer.append(contentsOf: chunk[0..<n])
+            if !headerDone {
+                guard let end = buffer.firstRange(of: [13, 10, 13, 10]) else { continue }
+                let headText = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
+                let parts = headText.split(separator: " ", maxSplits: 2)
+                guard parts.count >= 2, let status = Int(parts[1]) else { throw .protocolError(path: socketPath, "bad status line") }
+                guard status == 200 else { throw .protocolError(path: socketPath, "HTTP \(status) for \(path)") }
+                chunked = headText.lowercased().contains("transfer-encoding: chunked")
+                buffer.removeSubrange(..<end.upperBound)
+                headerDone = true
+            }
+            if chunked {
+                // Frames: hex size CRLF data CRLF; keep partial frames for the next read.
+                while let lineEnd = buffer.firstRange(of: [13, 10]) {
+                    let sizeText = String(decoding: buffer[..<lineEnd.lowerBound], as: UTF8.self)
+                    guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else { return }
+                    if size == 0 { return }
+                    let frameEnd = lineEnd.upperBound + size + 2
+                    guard buffer.count >= frameEnd else { break }
+                    payload.append(contentsOf: buffer[lineEnd.upperBound..<(lineEnd.upperBound + size)])
+                    buffer.removeSubrange(..<frameEnd)
+                }
+            } else {
+                payload.append(contentsOf: buffer)
+                buffer.removeAll()
+            }
+            while let newline = payload.firstIndex(of: 10) {
+                let line = String(decoding: payload[..<newline], as: UTF8.self)
+                payload.removeSubrange(...newline)
+                if !onLine(line) { return }
+            }
+        }
+    }
+
+    private func connectSocketForStream() throws(ClientError) -> Int32 {
+        try connectSocket()
     }
 }

@@ -189,25 +189,21 @@ enum WireDateline {
         "ansa", "efe", "tass", "ria novosti", "sputnik", "cna", "bernama", "antara", "pti", "ani",
     ]
 
-    /// The agency named in parentheses before the dash that ends the first paragraph's dateline.
+    /// The agency named in parentheses just before the dash that ends the first paragraph's
+    /// dateline (looked for in its first 160 bytes).
     static func source(_ table: LineTable, bodyLines: [Int]) -> String? {
         guard let first = bodyLines.first else { return nil }
-        let head = String(decoding: table.canonicalBytes(table.lines[first]).prefix(160), as: UTF8.self)
-        for dash in [" - ", " – ", " — "] {
-            guard let dashEnd = Inline.endOfLastOccurrence(of: dash, in: Substring(head)) else { continue }
-            let before = head[..<dashEnd].dropLast(dash.count).trimmingSuffix()
-            guard before.hasSuffix(")"), let open = before.lastIndex(of: "(") else { continue }
-            let name = before[before.index(after: open)...].dropLast()
-            if agencies.contains(TextKey.key(String(name))) { return String(name) }
+        let head = table.canonicalBytes(table.lines[first]).prefix(160)
+        for dash in dashes {
+            guard let at = LineClassifier.firstOccurrence(of: dash, in: head) else { continue }
+            let before = head[..<at]
+            guard before.last == 0x29, let open = before.lastIndex(of: 0x28) else { continue }
+            let name = String(decoding: before[(open + 1)..<(before.endIndex - 1)], as: UTF8.self)
+            if agencies.contains(TextKey.key(name)) { return name }
         }
         return nil
     }
+
+    private static let dashes: [[UInt8]] = [" - ", " – ", " — "].map { Array($0.utf8) }
 }
 
-extension Substring {
-    func trimmingSuffix() -> Substring {
-        var s = self
-        while let l = s.last, l == " " { s = s.dropLast() }
-        return s
-    }
-}

@@ -19,10 +19,14 @@ enum Boilerplate {
         "doc them:", "tin lien quan:",
     ]
 
+    private static let prefixLeads = Set(prefixes.compactMap { $0.utf8.first })
+
     static func isBoilerplate(_ key: String) -> Bool {
         if exact.contains(key) { return true }
-        if prefixes.contains(where: { key.hasPrefix($0) }) { return true }
+        guard let first = key.utf8.first else { return false }
+        if prefixLeads.contains(first) && prefixes.contains(where: { key.hasPrefix($0) }) { return true }
         // "3 comments:", "12 binh luan"
+        guard first >= 0x30 && first <= 0x39 else { return false }
         let parts = key.split(separator: " ")
         if parts.count >= 2, parts[0].allSatisfy(\.isNumber) {
             let rest = parts[1...].joined(separator: " ")

@@ -49,38 +49,35 @@ public struct ContentHash: Sendable, Hashable, CustomStringConvertible {
     /// empty (see the fallback above). Equals what ``ArticlePipeline`` computes for the same file.
     public static func of(_ article: Article, text: String) -> ContentHash {
         if article.body.isEmpty { return fallback(LineScanner.scan(text)) }
-        var hasher = SHA256()
+        var joined: [UInt8] = []
         for (k, paragraph) in article.body.enumerated() {
-            if k > 0 { hasher.update(data: [0x20]) }
-            hasher.update(data: Array(Normalizer.canonicalLine(paragraph).utf8))
+            if k > 0 { joined.append(0x20) }
+            joined.append(contentsOf: Normalizer.canonicalLine(paragraph).utf8)
         }
-        return ContentHash(digest: hasher.finalize())
+        return ContentHash(digest: SHA256.hash(data: joined))
     }
 
     /// The hash of the given body lines of a scanned text (the fallback when there are none).
     static func of(_ table: LineTable, bodyLines: [Int]) -> ContentHash {
         if bodyLines.isEmpty { return fallback(table) }
-        var hasher = SHA256()
-        table.canonical.withUnsafeBytes { raw in
-            for (k, idx) in bodyLines.enumerated() {
-                if k > 0 { hasher.update(data: [0x20]) }
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[table.lines[idx].canonicalRange]))
-            }
-        }
-        return ContentHash(digest: hasher.finalize())
+        return hash(table, lines: bodyLines, prefix: [])
     }
 
     private static func fallback(_ table: LineTable) -> ContentHash {
-        var hasher = SHA256()
-        hasher.update(data: [0x00])
-        var first = true
-        table.canonical.withUnsafeBytes { raw in
-            for line in table.lines where !line.isBlank {
-                if !first { hasher.update(data: [0x20]) }
-                first = false
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[line.canonicalRange]))
+        hash(table, lines: table.lines.indices.filter { !table.lines[$0].isBlank }, prefix: [0x00])
+    }
+
+    /// SHA-256 of `prefix` and the canonical bytes of `lines` joined with spaces, assembled in
+    /// one buffer so a million short lines cost one digest update, not a million.
+    private static func hash(_ table: LineTable, lines: [Int], prefix: [UInt8]) -> ContentHash {
+        var joined = prefix
+        joined.reserveCapacity(prefix.count + table.canonical.count + lines.count)
+        table.canonical.withUnsafeBufferPointer { c in
+            for (k, idx) in lines.enumerated() {
+                if k > 0 { joined.append(0x20) }
+                joined.append(contentsOf: UnsafeBufferPointer(rebasing: c[table.lines[idx].canonicalRange]))
             }
         }
-        return ContentHash(digest: hasher.finalize())
+        return ContentHash(digest: SHA256.hash(data: joined))
     }
 }

@@ -5,19 +5,20 @@
 /// at least 10% common English function words. Anything else is `und`.
 enum LanguageDetector {
     /// Words looked at; enough for a verdict, and a bound on a 10 MB body.
-    static let sampleWords = 1_000
+    static let sampleWords = 300
 
-    private static let stopWords: Set<UInt64> = {
+    /// Packed stop words, sorted for binary search (cheaper than hashing per word).
+    private static let stopWords: [UInt64] = {
         let words = [
             "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said",
             "by", "at", "from", "it", "be", "are", "has", "have", "will", "an", "this", "his", "her",
             "its", "were", "which", "not", "but", "he", "she", "they", "had", "been", "would",
         ]
-        return Set(words.map { pack(Array($0.utf8)[...]) })
+        return words.map { pack(Array($0.utf8)) }.sorted()
     }()
 
     /// Up to 8 ASCII bytes packed into an integer, so a word can be looked up without allocating.
-    private static func pack(_ w: ArraySlice<UInt8>) -> UInt64 {
+    private static func pack(_ w: some Collection<UInt8>) -> UInt64 {
         var v: UInt64 = 0
         for b in w.prefix(8) { v = v << 8 | UInt64(b | 0x20) }
         return v
@@ -25,29 +26,33 @@ enum LanguageDetector {
 
     static func detect(_ table: LineTable, lines: [Int]) -> String {
         var words = 0, vietnamese = 0, ascii = 0, stop = 0
-        outer: for idx in lines {
-            let c = table.canonicalBytes(table.lines[idx])
-            var start = c.startIndex
-            while start < c.endIndex {
-                var end = start
-                var isASCII = true
-                var viet = false
-                while end < c.endIndex && c[end] != 0x20 {
-                    let b = c[end]
-                    if b >= 0x80 {
-                        isASCII = false
-                        if !viet && b >= 0xC3 { viet = isVietnameseLead(c, end) }
+        table.canonical.withUnsafeBufferPointer { c in
+            outer: for idx in lines {
+                let range = table.lines[idx].canonicalRange
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    var end = start
+                    var isASCII = true
+                    var viet = false
+                    while end < range.upperBound && c[end] != 0x20 {
+                        let b = c[end]
+                        if b >= 0x80 {
+                            isASCII = false
+                            if !viet && b >= 0xC3 && end + 1 < range.upperBound {
+                                viet = isVietnamese(b, c[end + 1], end + 2 < range.upperBound ? c[end + 2] : 0)
+                            }
+                        }
+                        end += 1
                     }
-                    end += 1
+                    words += 1
+                    if viet { vietnamese += 1 }
+                    if isASCII {
+                        ascii += 1
+                        if end - start <= 5 && isStopWord(pack(c[start..<end])) { stop += 1 }
+                    }
+                    if words >= sampleWords { break outer }
+                    start = end + 1
                 }
-                words += 1
-                if viet { vietnamese += 1 }
-                if isASCII {
-                    ascii += 1
-                    if end - start <= 5 && stopWords.contains(pack(c[start..<end])) { stop += 1 }
-                }
-                if words >= sampleWords { break outer }
-                start = end + 1
             }
         }
         guard words > 0 else { return "und" }
@@ -56,11 +61,19 @@ enum LanguageDetector {
         return "und"
     }
 
-    /// Whether the UTF-8 sequence at `i` is one of the letters that mark Vietnamese.
     @inline(__always)
-    private static func isVietnameseLead(_ c: ArraySlice<UInt8>, _ i: Int) -> Bool {
-        guard i + 1 < c.endIndex else { return false }
-        let b0 = c[i], b1 = c[i + 1]
+    private static func isStopWord(_ v: UInt64) -> Bool {
+        var lo = 0, hi = stopWords.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if stopWords[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < stopWords.count && stopWords[lo] == v
+    }
+
+    /// Whether the UTF-8 sequence `b0 b1 b2...` is one of the letters that mark Vietnamese.
+    @inline(__always)
+    private static func isVietnamese(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> Bool {
         switch b0 {
         case 0xC3:  // Â â Ê ê Ô ô
             return b1 == 0x82 || b1 == 0xA2 || b1 == 0x8A || b1 == 0xAA || b1 == 0x94 || b1 == 0xB4
@@ -71,7 +84,7 @@ enum LanguageDetector {
         case 0xC6:  // Ơ ơ Ư ư
             return b1 == 0xA0 || b1 == 0xA1 || b1 == 0xAF || b1 == 0xB0
         case 0xE1:  // U+1EA0–U+1EF9
-            return b1 == 0xBB || (b1 == 0xBA && i + 2 < c.endIndex && c[i + 2] >= 0xA0)
+            return b1 == 0xBB || (b1 == 0xBA && b2 >= 0xA0)
         default:
             return false
         }

@@ -25,39 +25,50 @@ enum LineClassifier {
         if isJunk(c) { return .junk }
         if let (u, image) = url(c) { return image ? .image(u) : .url(u) }
         let n = c.count
-        // Cheap byte tests first decide which of the costlier checks can apply at all.
-        // Date lines and bylines are a few words with a digit; sentences are longer.
-        let mayBeDate = n <= DateParser.maxLineBytes && c.contains { $0 >= 0x30 && $0 <= 0x39 }
+        // Cheap byte tests decide which of the costlier checks can apply at all, so a file of
+        // a million short lines stays fast; words and keys are only built when needed.
+        if n <= DateParser.maxLineBytes && c.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
             && c.lazy.filter({ $0 == 0x20 }).count <= 12
-        let mayBeFooter = n <= 120 && startsWithAny(c, footerLeads)
-        let mayBeAuthor = n <= 120 && startsWithAny(c, authorLeads)
-        let keyed = n <= keyedLine
-        var words: [Substring] = []
-        var canonical = ""
-        if mayBeDate || mayBeFooter || mayBeAuthor || keyed {
-            words = Inline.words(table.contentBytes(line))
-            canonical = String(decoding: c, as: UTF8.self)
-        }
-        if mayBeDate {
+        {
+            // Date lines and bylines are a few words with a digit; sentences are longer.
+            let canonical = String(decoding: c, as: UTF8.self)
             if let d = DateParser.parseLine(canonical) { return .date(d) }
-            if let b = DateParser.parseByline(canonical: canonical, words: words) {
+            if startsWithNameOrBy(c),
+                let b = DateParser.parseByline(canonical: canonical, words: Inline.words(table.contentBytes(line)))
+            {
                 switch b {
                 case .author(let a, let d): return .byline(author: a, d)
                 case .place(let d): return .byline(author: nil, d)
                 }
             }
         }
-        if mayBeFooter, let f = Boilerplate.footer(key: TextKey.key(canonical), words: words) { return f }
-        if isCaption(c) { return .caption }
-        if keyed {
-            let key = TextKey.key(canonical)
-            if Boilerplate.isBoilerplate(key) { return .boilerplate }
-            if Boilerplate.outletKeys.contains(key) { return .outlet(words.joined(separator: " ")) }
+        if n <= 120 && startsWithAny(c, footerLeads),
+            let f = Boilerplate.footer(key: TextKey.key(c), words: Inline.words(table.contentBytes(line)))
+        {
+            return f
         }
-        if mayBeAuthor, let a = byAuthor(key: TextKey.key(canonical), canonical: canonical, words: words) {
+        if isCaption(c) { return .caption }
+        if n <= keyedLine {
+            let key = TextKey.key(c)
+            if Boilerplate.isBoilerplate(key) { return .boilerplate }
+            if Boilerplate.outletKeys.contains(key) {
+                return .outlet(Inline.collapse(table.contentBytes(line)))
+            }
+        }
+        if n <= 120 && startsWithAny(c, authorLeads),
+            let a = byAuthor(key: TextKey.key(c), words: Inline.words(table.contentBytes(line)))
+        {
             return .author(a)
         }
         return nil
+    }
+
+    /// A byline starts with a capital (a name) or with By/Bởi.
+    @inline(__always)
+    private static func startsWithNameOrBy(_ c: ArraySlice<UInt8>) -> Bool {
+        guard let f = c.first else { return false }
+        if f < 0x80 { return f >= 0x41 && f <= 0x5A }
+        return f >= 0xC3  // a non-ASCII capital; parseByline checks properly
     }
 
     private static let footerLeads: [[UInt8]] = ["Nguồn", "nguồn", "NGUỒN", "Theo ", "theo ", "THEO ", "("]
@@ -109,7 +120,7 @@ enum LineClassifier {
     private static let creditOpeners: [[UInt8]] = [
         "Ảnh", "ảnh", "ẢNH", "Nguồn", "nguồn", "NGUỒN", "Photo", "photo", "PHOTO", "Image", "image", "Credit", "credit",
     ].map { Array($0.utf8) }
-    private static let creditMarkers: [[UInt8]] = ["Ảnh:", "Ảnh :", "Photo:", "Nguồn ảnh:"].map { Array($0.utf8) }
+    private static let creditLabels: [[UInt8]] = ["Ảnh", "Ảnh ", "Photo", "Nguồn ảnh"].map { Array($0.utf8) }
 
     /// A photo caption: ends with `|`, with a credit in parentheses (`(Ảnh: Nguyễn Hồng)`,
     /// `(Nguồn: Reuters)`, `(Ảnh minh họa)`, `(Photo: AP)`), or with a bare credit
@@ -122,13 +133,29 @@ enum LineClassifier {
             let inner = tail[(open + 1)...].dropLast()
             if startsWithAny(inner, creditOpeners) { return true }
         }
-        for marker in creditMarkers {
-            guard let at = lastOccurrence(of: marker, in: tail) else { continue }
-            let credit = tail[(at + marker.count)...]
-            let words = credit.split(separator: 0x20)
-            if !words.isEmpty && words.count <= 8 && !credit.contains(0x2E) { return true }
+        // "Ảnh: X": the last colon, a credit label before it, a short credit after it.
+        guard let colon = tail.lastIndex(of: 0x3A) else { return false }
+        let credit = tail[(colon + 1)...]
+        guard !credit.contains(0x2E) else { return false }
+        var words = 0
+        var inWord = false
+        for b in credit {
+            if b == 0x20 { inWord = false } else if !inWord { inWord = true; words += 1 }
         }
-        return false
+        guard (1...8).contains(words) else { return false }
+        let label = tail[..<colon]
+        return creditLabels.contains { l in label.count >= l.count && label.suffix(l.count).elementsEqual(l) }
+    }
+
+    /// Start index of the first occurrence of `needle` in `hay`.
+    static func firstOccurrence(of needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
+        guard let first = needle.first, hay.count >= needle.count else { return nil }
+        var i = hay.startIndex
+        while i <= hay.endIndex - needle.count {
+            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// Start index of the last occurrence of `needle` in `hay`.
@@ -143,7 +170,7 @@ enum LineClassifier {
     }
 
     /// `By Jane Doe`, `Tác giả: Nguyễn Văn A`, `Bài và ảnh: ...`.
-    static func byAuthor(key: String, canonical: String, words: [Substring]) -> String? {
+    static func byAuthor(key: String, words: [Substring]) -> String? {
         let prefixes: [(String, Int)] = [("by ", 1), ("tac gia: ", 2), ("tac gia ", 2), ("bai va anh: ", 3)]
         for (p, n) in prefixes where key.hasPrefix(p) && words.count > n && words.count <= n + 8 {
             let names = words[n...]
@@ -181,7 +208,9 @@ enum LineClassifier {
     /// an abbreviation with inner dots (`Washington D.C.`, `TP.HCM.`).
     static func isHeadlineLike(_ canonical: String) -> Bool {
         let scalars = canonical.unicodeScalars
-        guard scalars.count <= 250, canonical.contains(" "), let last = scalars.last else { return false }
+        guard canonical.utf8.count <= 1000, scalars.count <= 250, canonical.utf8.contains(0x20),
+            let last = scalars.last
+        else { return false }
         switch last {
         case ",", ";", ":", "…":
             return false

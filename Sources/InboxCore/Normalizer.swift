@@ -13,7 +13,13 @@ public enum Normalizer {
     /// The display form of a whole text (see ``Normalizer``).
     public static func display(_ text: String) -> String {
         let table = LineScanner.scan(text)
-        return String(decoding: table.display.dropLast(), as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(table.display.count)
+        for (k, line) in table.lines.enumerated() {
+            if k > 0 { out.append(0x0A) }
+            out.append(contentsOf: table.display[line.displayStart..<line.displayEnd])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The canonical form of a whole text: each line in canonical form, runs of blank lines

@@ -128,12 +128,18 @@ struct UTF8Scan {
         let raw = UnsafeRawBufferPointer(p)
         while i < n {
             // Eight printable ASCII bytes at a time: no high bit, no byte below 0x20.
-            if i + 8 <= n {
+            if hasContent && i + 8 <= n {
                 let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let high: UInt64 = 0x8080_8080_8080_8080
-                if (w & high) == 0 && ((w &- 0x2020_2020_2020_2020) & ~w & high) == 0 {
-                    if w != 0x2020_2020_2020_2020 { hasContent = true }
+                // Flags bytes >= 0x80 or < 0x20; the lowest flag is always a true one.
+                let flags = (w & high) | ((w &- 0x2020_2020_2020_2020) & ~w & high)
+                if flags == 0 {
                     i += 8
+                    continue
+                }
+                let plain = flags.trailingZeroBitCount / 8
+                if plain > 0 {
+                    i += plain
                     continue
                 }
             }
@@ -162,6 +168,12 @@ struct UTF8Scan {
                 continue
             }
             validMultibyte += 1
+            // Precomposed Vietnamese (E1 B8–BB: U+1E00–U+1EFF) is stable under NFC; other
+            // scalars from U+0300 up are decoded and looked up.
+            if b >= 0xCC && !mightNeedNFC && b == 0xE1 && p[i + 1] >= 0xB8 && hasContent {
+                i += len
+                continue
+            }
             if (!hasContent || (!mightNeedNFC && b >= 0xCC)), let (v, _) = UTF8Encoding.scalar(at: i, in: p) {
                 if !hasContent && !UTF8Encoding.isUnicodeSpace(v) && !UTF8Encoding.isZeroWidth(v) { hasContent = true }
                 if b >= 0xCC && !Composition.isStable(v) { mightNeedNFC = true }

@@ -1,9 +1,11 @@
 import Foundation
+import Glibc
 import InboxAPI
 import InboxServer
 import InboxStore
 
-/// Maps API paths to answers from the store and the status board. Runs on the server's threads.
+/// Maps API paths to answers from the store, the status board and the state folders.
+/// Runs on the server's threads; everything it touches is thread-safe.
 struct APIRoutes: Sendable {
     let configuration: DaemonConfiguration
     let store: ArticleStore
@@ -12,19 +14,44 @@ struct APIRoutes: Sendable {
 
     func handle(_ request: APIRequest) -> APIResponse {
         let segments = request.path.split(separator: "/").map(String.init)
-        switch segments {
-        case ["v1", "status"]:
-            guard request.method == "GET" else { return Self.methodNotAllowed("GET") }
-            return Self.json(status())
-        case ["v1", "articles"]:
-            guard request.method == "GET" else { return Self.methodNotAllowed("GET") }
-            return listArticles(request)
-        case let s where s.count == 3 && s[0] == "v1" && s[1] == "articles":
-            guard request.method == "GET" else { return Self.methodNotAllowed("GET") }
-            return showArticle(s[2])
+        switch (request.method, segments) {
+        case ("GET", ["v1", "status"]): return Self.json(status())
+        case ("GET", ["v1", "articles"]): return listArticles(request)
+        case ("GET", let s) where s.count == 3 && s[0] == "v1" && s[1] == "articles": return showArticle(s[2])
+        case ("GET", ["v1", "duplicates"]): return listDuplicates(request)
+        case ("GET", ["v1", "search"]): return search(request)
+        case ("GET", ["v1", "rejected"]): return listRejected()
+        case ("POST", let s) where s.count == 4 && s[0] == "v1" && s[1] == "rejected" && s[3] == "retry":
+            return authorized(request) ?? retryRejected(s[2])
+        case ("POST", ["v1", "reload"]): return authorized(request) ?? reload()
+        case ("GET", ["v1", "events"]): return events()
+        case ("GET", ["metrics"]): return metrics()
         default:
+            if let allowed = Self.allowedMethods(segments), !allowed.contains(request.method) {
+                return Self.error(405, "method_not_allowed", "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))")
+            }
             return Self.error(404, "not_found", "no such endpoint: \(request.method) \(request.path); see docs/api.md")
         }
+    }
+
+    static func allowedMethods(_ segments: [String]) -> [String]? {
+        switch segments {
+        case ["v1", "status"], ["v1", "articles"], ["v1", "duplicates"], ["v1", "search"], ["v1", "rejected"], ["v1", "events"], ["metrics"]:
+            return ["GET"]
+        case let s where s.count == 3 && s[0] == "v1" && s[1] == "articles": return ["GET"]
+        case ["v1", "reload"]: return ["POST"]
+        case let s where s.count == 4 && s[0] == "v1" && s[1] == "rejected" && s[3] == "retry": return ["POST"]
+        default: return nil
+        }
+    }
+
+    /// Mutating endpoints: root or the daemon's own uid only (the socket's group may read, not act).
+    func authorized(_ request: APIRequest) -> APIResponse? {
+        guard let uid = request.peerUID else {
+            return Self.error(403, "forbidden", "cannot tell who is asking (no SO_PEERCRED); refusing a mutating request")
+        }
+        if uid == 0 || uid == getuid() { return nil }
+        return Self.error(403, "forbidden", "uid \(uid) may read but not change inboxd; run as root or as the daemon's user (uid \(getuid()))")
     }
 
     func status() -> StatusResponse {
@@ -38,46 +65,21 @@ struct APIRoutes: Sendable {
             overflows: counters.overflows, rescans: counters.rescans)
     }
 
-    private func listArticles(_ request: APIRequest) -> APIResponse {
-        var after: UInt64?
-        if let cursor = request.query["cursor"], !cursor.isEmpty {
-            guard let value = UInt64(cursor) else { return Self.error(400, "bad_cursor", "cursor must be a value from next_cursor") }
-            after = value
-        }
-        var limit = 100
-        if let text = request.query["limit"] {
-            guard let value = Int(text), (1...1000).contains(value) else {
-                return Self.error(400, "bad_limit", "limit must be an integer from 1 to 1000")
-            }
-            limit = value
-        }
-        do {
-            let records = try store.page(after: after, limit: limit)
-            let next = records.count == limit ? records.last.map { String($0.seq) } : nil
-            var body = Array("{\"articles\":[".utf8)
-            for (index, record) in records.enumerated() {
-                if index > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: try Self.encodeWithoutBody(record))
-            }
-            body.append(contentsOf: Array("],\"next_cursor\":".utf8))
-            body.append(contentsOf: Array((next.map { "\"\($0)\"" } ?? "null").utf8))
-            body.append(UInt8(ascii: "}"))
-            return APIResponse(status: 200, body: body)
-        } catch {
-            return Self.error(500, "store_error", "\(error)")
+    private func reload() -> APIResponse {
+        // The same path as `systemctl reload`: the ingest loop handles SIGHUP.
+        kill(getpid(), SIGHUP)
+        return Self.raw(202, "{\"status\":\"reloading\"}")
+    }
+
+    private func events() -> APIResponse {
+        let telemetry = board.telemetry
+        return .stream { sink in
+            let token = telemetry.subscribe(sink)
+            return { telemetry.unsubscribe(token) }
         }
     }
 
-    private func showArticle(_ id: String) -> APIResponse {
-        do {
-            guard let record = try store.record(id: id) else {
-                return Self.error(404, "not_found", "no article with id \(id); list ids with `inboxctl list`")
-            }
-            return APIResponse(status: 200, body: Array(try Self.encoder.encode(record)))
-        } catch {
-            return Self.error(500, "store_error", "\(error)")
-        }
-    }
+    // MARK: - Encoding
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -85,28 +87,18 @@ struct APIRoutes: Sendable {
         return encoder
     }()
 
-    /// Listing leaves out the body, the one large field; `show` returns it.
-    static func encodeWithoutBody(_ record: ArticleRecord) throws -> [UInt8] {
-        var copy = record
-        copy.body = []
-        let data = try encoder.encode(copy)
-        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return Array(data) }
-        object.removeValue(forKey: "body")
-        return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-    }
-
     static func json<T: Encodable>(_ value: T, status: Int = 200) -> APIResponse {
         do { return APIResponse(status: status, body: Array(try encoder.encode(value))) } catch {
-            return APIResponse(status: 500, body: Array("{\"error\":{\"code\":\"encode\",\"message\":\"\(error)\"}}".utf8))
+            return raw(500, "{\"error\":{\"code\":\"encode\",\"message\":\(JSONText.string("\(error)"))}}")
         }
+    }
+
+    static func raw(_ status: Int, _ text: String) -> APIResponse {
+        APIResponse(status: status, body: Array(text.utf8))
     }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> APIResponse {
         json(ErrorResponse(code: code, message: message), status: status)
-    }
-
-    static func methodNotAllowed(_ allowed: String) -> APIResponse {
-        error(405, "method_not_allowed", "use \(allowed) for this endpoint")
     }
 }
 

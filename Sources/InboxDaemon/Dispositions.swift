@@ -50,7 +50,7 @@ final class Dispositions {
         return folder == .rejected && exists(name + ".reason.json", in: folder)
     }
 
-    private func exists(_ name: String, in folder: Folder) -> Bool {
+    func exists(_ name: String, in folder: Folder) -> Bool {
         var st = stat()
         return FileName.withCString(directory: path(folder), name: name) { lstat($0, &st) == 0 }
     }

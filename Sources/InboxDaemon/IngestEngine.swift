@@ -9,23 +9,33 @@ import Logging
 /// The main job: take each finished inbox file through the pipeline into the store, then move it
 /// to its disposition. Runs on one thread; only the pure parsing fans out to both cores.
 final class IngestEngine {
-    let configuration: DaemonConfiguration
+    private(set) var configuration: DaemonConfiguration
     let store: ArticleStore
     let board: StatusBoard
     let notifier: ServiceNotifier
-    let logger: Logger
+    private(set) var logger: Logger
+    let telemetry: Telemetry
     private let dispositions: Dispositions
-    private let reader: InboxFileReader
+    private var reader: InboxFileReader
     private var watcher: InotifyWatcher?
     private var queue = PendingQueue()
     private var loggedFolders: Set<String> = []
     private var lastStatusLine = ""
+    /// Shown before the counts in `STATUS=` (a failed reload, a change that needs a restart).
+    var statusNote: String?
+    /// Called after every committed batch with (files taken in this pump, files still queued);
+    /// returning false ends the pump early (the rest stays in the inbox for later).
+    var afterBatch: ((Int, Int) -> Bool)?
+    /// Test-only (`INBOXD_TEST_WEDGE_AFTER=N`): after N files the loop blocks forever, unpinged.
+    var wedgeAfter: Int?
+    private var filesTaken = 0
 
     /// Files per group commit: large enough to amortise one fsync, small enough to keep latency.
     static let batchLimit = 256
 
     init(configuration: DaemonConfiguration, store: ArticleStore, board: StatusBoard,
          notifier: ServiceNotifier, logger: Logger) throws(DispositionError) {
+        telemetry = board.telemetry
         self.configuration = configuration
         self.store = store
         self.board = board
@@ -36,6 +46,16 @@ final class IngestEngine {
         let rejected = dispositions.countRejected()
         board.update { $0.rejected = rejected }
     }
+
+    /// Applies a reloaded configuration's live settings (size limit, log level).
+    func apply(_ configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        reader = InboxFileReader(inbox: configuration.inbox, limits: configuration.limits)
+    }
+
+    /// Files queued and not yet taken.
+    var pendingCount: Int { queue.count }
 
     /// The descriptor to poll, if the inbox is watched.
     var watchDescriptor: Int32? { watcher?.fd }
@@ -58,15 +78,26 @@ final class IngestEngine {
         if let watcher {
             for event in watcher.drain() { handle(event) }
         }
+        var taken = 0
         while !queue.isEmpty {
             board.update { $0.pending = queue.count }
-            let batch = queue.take(Self.batchLimit)
+            let batch = queue.take(wedgeAfter.map { min(Self.batchLimit, max(1, $0 - filesTaken)) } ?? Self.batchLimit)
             processBatch(batch)
+            taken += batch.count
+            filesTaken += batch.count
+            if let wedgeAfter, filesTaken >= wedgeAfter { wedgeForever() }
             // Keep the kernel queue short during a long burst so it does not overflow.
             if let watcher { for event in watcher.drain() { handle(event) } }
+            if let afterBatch, !afterBatch(taken, queue.count) { break }
         }
         board.update { $0.pending = 0 }
         publishStatus()
+    }
+
+    /// The test switch behind `INBOXD_TEST_WEDGE_AFTER`: stop pinging, never return.
+    private func wedgeForever() -> Never {
+        logger.warning("test wedge engaged: the ingest loop blocks forever (INBOXD_TEST_WEDGE_AFTER)", metadata: ["files": "\(filesTaken)"])
+        while true { sleep(3600) }
     }
 
     private func handle(_ event: InboxEvent) {
@@ -108,12 +139,13 @@ final class IngestEngine {
     }
 
     private enum Plan {
-        case archive(name: String, target: String, id: String)
-        case duplicate(name: String, target: String, id: String, kind: String)
+        case archive(name: String, target: String, id: String, title: String?, hash: String)
+        case duplicate(name: String, target: String, id: String, kind: String, hash: String)
         case reject(name: String, target: String, reason: RejectReason)
     }
 
     private func processBatch(_ names: [String]) {
+        let started = ContinuousClock.now
         let prepared = prepare(names)
         var plans: [Plan] = []
         let now = Timestamp.now()
@@ -134,7 +166,7 @@ final class IngestEngine {
             degrade("store commit failed: \(error)")
             return
         }
-        for plan in plans { execute(plan, now: now) }
+        for plan in plans { execute(plan, now: now, started: started) }
         do { try dispositions.syncFolders() } catch { degrade("\(error)") }
     }
 
@@ -163,10 +195,13 @@ final class IngestEngine {
     private func plan(name: String, processed: ProcessedArticle, now: String) -> Plan {
         let hash = processed.contentHash.hex
         if let existing = store.article(forContentHash: hash) {
-            if existing.isOriginal(file: name, rawHash: processed.rawHash) {
-                // Taken before a crash, record durable, file not yet moved: finish the move only.
-                let archivedAs = (try? store.record(id: existing.id))?.archivedAs ?? name
-                return .archive(name: name, target: dispositions.reserveName(archivedAs, in: .archive), id: existing.id)
+            if existing.isOriginal(file: name, rawHash: processed.rawHash),
+               let archivedAs = (try? store.record(id: existing.id))?.archivedAs,
+               !dispositions.exists(archivedAs, in: .archive) {
+                // Taken before a crash: the record is durable but the file never reached the
+                // archive. Finish the move only. (If the archived copy exists, the same file was
+                // simply dropped again: that is an exact duplicate, handled below.)
+                return .archive(name: name, target: dispositions.reserveName(archivedAs, in: .archive), id: existing.id, title: processed.article.title, hash: hash)
             }
             let target = dispositions.reserveName(name, in: .duplicates)
             let exact = store.article(forRawHash: processed.rawHash) != nil
@@ -175,27 +210,32 @@ final class IngestEngine {
                 _ = store.stageSighting(articleID: existing.id, DuplicateSighting(
                     file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: target))
             }
-            return .duplicate(name: name, target: target, id: existing.id, kind: kind.rawValue)
+            return .duplicate(name: name, target: target, id: existing.id, kind: kind.rawValue, hash: hash)
         }
         let target = dispositions.reserveName(name, in: .archive)
         let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: target, ingestedAt: now))
-        return .archive(name: name, target: target, id: record.id)
+        return .archive(name: name, target: target, id: record.id, title: record.title, hash: hash)
     }
 
-    private func execute(_ plan: Plan, now: String) {
+    private func execute(_ plan: Plan, now: String, started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         do {
             switch plan {
-            case let .archive(name, target, id):
+            case let .archive(name, target, id, title, hash):
                 guard let final = try dispositions.move(name, to: .archive, as: target) else { return }
-                logger.info("ingested", metadata: ["file": "\(name)", "article_id": "\(id)", "archived_as": "\(final)"])
-            case let .duplicate(name, target, id, kind):
+                logger.info("ingested", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "archived_as": "\(final)"])
+                telemetry.ingested(file: name, id: id, title: title, at: now, latency: latency)
+            case let .duplicate(name, target, id, kind, hash):
                 guard let final = try dispositions.move(name, to: .duplicates, as: target) else { return }
-                logger.info("duplicate", metadata: ["file": "\(name)", "article_id": "\(id)", "kind": "\(kind)", "stored_as": "\(final)"])
+                logger.info("duplicate", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "kind": "\(kind)", "stored_as": "\(final)"])
+                telemetry.duplicate(file: name, id: id, kind: kind, at: now, latency: latency)
             case let .reject(name, target, reason):
                 try dispositions.writeReason(reason, file: name, target: target, at: now)
                 guard let final = try dispositions.move(name, to: .rejected, as: target) else { return }
                 board.update { $0.rejected += 1 }
                 logger.notice("rejected", metadata: ["file": "\(name)", "reason": "\(reason.code)", "stored_as": "\(final)", "message": "\(reason.message)"])
+                telemetry.rejected(file: name, code: reason.code, message: reason.message, at: now, latency: latency)
             }
         } catch {
             degrade("\(error)")
@@ -226,6 +266,7 @@ final class IngestEngine {
         let counts = store.counts
         var line = "Watching \(configuration.inbox): \(counts.articles) articles, \(counts.sightings) duplicates, \(counters.rejected) rejected"
         if let reason = counters.degradedReason { line = "Degraded: \(reason); " + line }
+        if let statusNote { line = statusNote + "; " + line }
         return line
     }
 

@@ -1,7 +1,8 @@
 import InboxAPI
 import Synchronization
 
-/// The daemon's live state, written by the ingest loop and read by API requests on other threads.
+/// The daemon's live state, written by the ingest loop and read by API requests on other threads:
+/// lifecycle state and counts, plus the telemetry (metrics, events) both sides share.
 public final class StatusBoard: Sendable {
     public enum State: String, Sendable { case starting, ready, degraded, stopping }
 
@@ -17,6 +18,8 @@ public final class StatusBoard: Sendable {
 
     private let counters = Mutex(Counters())
     let startedAt = ContinuousClock.now
+    /// Counters and live events of what happened to each file.
+    public let telemetry = Telemetry()
 
     public init() {}
 

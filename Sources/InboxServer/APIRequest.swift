@@ -4,10 +4,13 @@ public struct APIRequest: Sendable {
     public var path: String
     public var query: [String: String]
     public var body: [UInt8]
+    /// The connecting process's uid from `SO_PEERCRED` (nil if the kernel did not say).
+    public var peerUID: UInt32?
 
-    public init(method: String, target: String, body: [UInt8]) {
+    public init(method: String, target: String, body: [UInt8], peerUID: UInt32? = nil) {
         self.method = method
         self.body = body
+        self.peerUID = peerUID
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = parts.first.map { Self.percentDecode(String($0)) } ?? "/"
         var query: [String: String] = [:]
@@ -42,15 +45,26 @@ public struct APIRequest: Sendable {
     }
 }
 
-/// What the router answers: status, content type and body.
+/// What the router answers: status, content type and body, or a live stream of lines.
 public struct APIResponse: Sendable {
+    /// Starts a stream: called with a sink for lines; returns how to stop it (on disconnect).
+    public typealias Subscribe = @Sendable (_ sink: @escaping @Sendable (String) -> Void) -> (@Sendable () -> Void)
+
     public var status: Int
     public var contentType: String
     public var body: [UInt8]
+    public var stream: Subscribe?
 
     public init(status: Int, contentType: String = "application/json", body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.body = body
+    }
+
+    /// A chunked response that stays open and carries one line per event.
+    public static func stream(contentType: String = "application/x-ndjson", _ subscribe: @escaping Subscribe) -> APIResponse {
+        var response = APIResponse(status: 200, contentType: contentType, body: [])
+        response.stream = subscribe
+        return response
     }
 }

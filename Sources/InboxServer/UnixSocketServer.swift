@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -19,11 +20,11 @@ public final class UnixSocketServer: Sendable {
 
     /// Binds `path` (replacing a stale socket file), sets mode 0660 and starts serving.
     /// - Throws: `ServerError` when the path cannot be bound (missing folder, permissions, in use).
-    public init(path: String, maxBodyBytes: Int = 1 << 20,
+    public init(path: String, limits: ServerLimits = ServerLimits(),
                 router: @escaping @Sendable (APIRequest) -> APIResponse) throws(ServerError) {
         self.path = path
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = Self.bootstrap(group: group, maxBodyBytes: maxBodyBytes, router: router)
+        let bootstrap = Self.bootstrap(group: group, limits: limits, router: router)
         do {
             try Self.refuseLiveSocket(path)
             channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
@@ -38,11 +39,11 @@ public final class UnixSocketServer: Sendable {
 
     /// Serves on a listening socket descriptor passed by the service manager (socket activation).
     /// The socket file belongs to systemd: it is never unlinked here.
-    public init(listeningDescriptor fd: Int32, path: String, maxBodyBytes: Int = 1 << 20,
+    public init(listeningDescriptor fd: Int32, path: String, limits: ServerLimits = ServerLimits(),
                 router: @escaping @Sendable (APIRequest) -> APIResponse) throws(ServerError) {
         self.path = path
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = Self.bootstrap(group: group, maxBodyBytes: maxBodyBytes, router: router)
+        let bootstrap = Self.bootstrap(group: group, limits: limits, router: router)
         do {
             channel = try bootstrap.withBoundSocket(fd).wait()
         } catch {
@@ -53,14 +54,38 @@ public final class UnixSocketServer: Sendable {
         ownsSocketFile = false
     }
 
-    private static func bootstrap(group: MultiThreadedEventLoopGroup, maxBodyBytes: Int,
+    /// Each client costs a descriptor: lift the soft limit to the hard one (the usual 1024 would
+    /// cap the connection limit), and keep connections below it with room for files and the store.
+    static func effectiveLimits(_ limits: ServerLimits) -> ServerLimits {
+        var rl = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 else { return limits }
+        if rl.rlim_cur < rl.rlim_max {
+            var raised = rl
+            raised.rlim_cur = rl.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { rl = raised }
+        }
+        var adjusted = limits
+        let available = Int(min(rl.rlim_cur, 1 << 20)) - 128
+        adjusted.maxConnections = max(16, min(limits.maxConnections, available))
+        return adjusted
+    }
+
+    private static func bootstrap(group: MultiThreadedEventLoopGroup, limits requested: ServerLimits,
                                   router: @escaping @Sendable (APIRequest) -> APIResponse) -> ServerBootstrap {
-        ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+        let limits = effectiveLimits(requested)
+        let open = ConnectionCount()
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the cap, a new connection is closed at once: existing clients keep their service.
+                if open.value.add(1, ordering: .relaxed).newValue > limits.maxConnections {
+                    open.value.subtract(1, ordering: .relaxed)
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in open.value.subtract(1, ordering: .relaxed) }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(router: router, maxBodyBytes: maxBodyBytes))
+                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(router: router, limits: limits))
                 }
             }
     }
@@ -102,4 +127,9 @@ enum UnixProbe {
         }
         return rc == 0
     }
+}
+
+/// Open connections, shared by every child channel's initializer.
+final class ConnectionCount: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -11,7 +11,7 @@ import Synchronization
 public final class ArticleStore: Sendable {
     public static let logFileName = "articles.jsonl"
     public static let indexFileName = "index.bin"
-    /// Files in the store folder with this suffix are temporaries of an interrupted rebuild; removed at start.
+    /// Files in the store folder with this suffix are temporaries (of a future compaction); removed at start.
     public static let temporarySuffix = ".tmp"
 
     public let directory: String
@@ -54,19 +54,12 @@ public final class ArticleStore: Sendable {
             opened.append(index.fd)
             if log.created || index.created || !repairs.isEmpty { try FileIO.sync(dirFD, path: directory) }
 
-            var loader = StoreLoader(
-                directory: directory, directoryFD: dirFD, logPath: logPath, logFD: log.fd, indexPath: indexPath,
-                indexFD: index.fd)
+            var loader = StoreLoader(logPath: logPath, logFD: log.fd, indexPath: indexPath, indexFD: index.fd)
             try loader.load()
-            if loader.indexFD != index.fd {  // the index was rebuilt into a new file
-                FileIO.close(index.fd)
-                opened.removeLast()
-                opened.append(loader.indexFD)
-            }
             repairs += loader.repairs
 
             logFD = log.fd
-            indexFD = loader.indexFD
+            indexFD = index.fd
             directoryFD = dirFD
             let state = loader.state
             loadReport = LoadReport(

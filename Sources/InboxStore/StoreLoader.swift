@@ -1,16 +1,13 @@
 import Glibc
 
 /// Loads a store at start-up, before it is shared: reads the index, checks it against the log, indexes the log
-/// tail it does not cover, and repairs what it finds. One pass; it never loops and never gives up on damaged
+/// tail it does not cover (appending to the index), and repairs what it finds. One pass; it never loops and never gives up on damaged
 /// contents (only on I/O errors).
 struct StoreLoader {
-    let directory: String
-    let directoryFD: Int32
     let logPath: String
     let logFD: Int32
     let indexPath: String
-    /// The index descriptor; a new one if the index was rebuilt into a new file.
-    private(set) var indexFD: Int32
+    let indexFD: Int32
 
     private(set) var state = StoreState()
     private(set) var repairs: [StoreRepair] = []
@@ -30,12 +27,10 @@ struct StoreLoader {
     private static let recordStart: [UInt8] = Array(#"{"type":""#.utf8)
 
     init(
-        directory: String, directoryFD: Int32, logPath: String, logFD: Int32, indexPath: String, indexFD: Int32,
+        logPath: String, logFD: Int32, indexPath: String, indexFD: Int32,
         maxLineLength: Int = 256 << 20
     ) {
         self.maxLineLength = maxLineLength
-        self.directory = directory
-        self.directoryFD = directoryFD
         self.logPath = logPath
         self.logFD = logFD
         self.indexPath = indexPath
@@ -61,30 +56,15 @@ struct StoreLoader {
                         ? "index missing or empty; rebuilding it from the log"
                         : "index header unreadable; rebuilding the index from the log")
             }
+            // Rebuilt in place: the entries are checked against the log at every start, so a rebuild cut short
+            // by a crash leaves a valid prefix and the next start carries on from there.
             state = StoreState(expectedRecords: Int(logSize / 4096))
-            let temporary = indexPath + ArticleStore.temporarySuffix
-            let fd = try FileIO.open(temporary, flags: O_RDWR | O_CREAT | O_TRUNC)
-            sink = IndexSink(fd: fd, path: temporary, offset: 0, dirty: true)
-            do {
-                try sink.append(IndexHeader.bytes())
-            } catch {
-                FileIO.close(fd)
-                throw error
-            }
+            try FileIO.truncate(indexFD, size: 0, path: indexPath)
+            sink = IndexSink(fd: indexFD, path: indexPath, offset: 0, dirty: true)
+            try sink.append(IndexHeader.bytes())
         }
-        do {
-            let goodEnd = try scanLog(from: covered.logEnd, into: &sink)
-            try sink.finish()
-            if sink.path != indexPath {
-                try FileIO.rename(sink.path, to: indexPath)
-                try FileIO.sync(directoryFD, path: directory)
-                indexFD = sink.fd
-            }
-            state.durableLogEnd = goodEnd
-        } catch {
-            if sink.fd != indexFD { FileIO.close(sink.fd) }
-            throw error
-        }
+        state.durableLogEnd = try scanLog(from: covered.logEnd, into: &sink)
+        try sink.finish()
         state.durableIndexEntries = covered.entries + UInt64(rebuiltIndexEntries)
         state.durableArticles = state.articles.count
         state.durableSightings = state.sightings.count

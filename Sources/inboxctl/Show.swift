@@ -11,8 +11,7 @@ struct Show: ParsableCommand {
     var id: String
 
     func run() throws {
-        let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
-        let result = try options.get("/v1/articles/\(escaped)")
+        let result = try options.get("/v1/articles/\(escape(id))")
         if options.json { return printOut(result.bodyText) }
         guard let article = try JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any] else {
             throw CommandFailure(code: 1, message: "unexpected answer from the daemon")

@@ -12,7 +12,7 @@ struct Status: ParsableCommand {
         if options.json { return printOut(result.bodyText) }
         let status = try JSONDecoder().decode(StatusResponse.self, from: Data(result.body))
         let rows: [(String, String)] = [
-            ("state", status.state),
+            ("state", Style.state(status.state)),
             ("inbox", status.inbox),
             ("state dir", status.stateDir),
             ("articles", String(status.articles)),

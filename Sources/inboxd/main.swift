@@ -15,6 +15,10 @@ struct InboxdCommand: ParsableCommand {
             $RUNTIME_DIRECTORY/inboxd.sock; otherwise $XDG_STATE_HOME/inboxd and \
             $XDG_RUNTIME_DIR/inboxd.sock. The inbox defaults to <state>/inbox.
             Config file: `key = value` lines (inbox, state, socket, max_file_size, log_level); flags win.
+            SIGHUP re-reads it: log_level and max_file_size apply at once, a new inbox, state or \
+            socket needs a restart, an invalid file keeps the running configuration.
+            Under systemd: READY/STATUS/WATCHDOG/RELOADING/STOPPING notifications, socket \
+            activation (the socket named `api`), structured journal fields (see inboxd(8)).
             """,
         version: InboxdVersion.current
     )
@@ -30,21 +34,6 @@ struct InboxdCommand: ParsableCommand {
 
     @Option(help: "A configuration file (key = value lines).")
     var config: String?
-}
-
-func readConfigFile(_ path: String) throws(ConfigurationError) -> String {
-    guard let file = fopen(path, "r") else {
-        throw ConfigurationError("cannot read config file \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, file)
-        if n <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<n])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// One line on stderr (fd 2 directly: the C `stderr` global is not concurrency-safe in Swift 6).
@@ -74,13 +63,13 @@ do {
     exit(2)
 }
 
+// Kept for the daemon's life: SIGHUP re-reads the same file and re-applies the same flags.
+let source = ConfigurationSource(
+    flags: .init(inbox: absolute(command.inbox), state: absolute(command.state), socket: absolute(command.socket)),
+    configPath: absolute(command.config), defaults: DefaultPaths.current())
 let configuration: DaemonConfiguration
 do {
-    let configPath = absolute(command.config)
-    let text = try configPath.map { (path) throws(ConfigurationError) in try readConfigFile(path) }
-    configuration = try DaemonConfiguration.resolve(
-        flags: .init(inbox: absolute(command.inbox), state: absolute(command.state), socket: absolute(command.socket)),
-        configText: text, configPath: configPath, defaults: DefaultPaths.current())
+    configuration = try source.load()
 } catch {
     printError("inboxd: \(error)")
     exit(2)
@@ -88,4 +77,4 @@ do {
 
 let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
 LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
-exit(Daemon.run(configuration, logger: Logger(label: "inboxd")))
+exit(Daemon.run(configuration, source: source, logger: Logger(label: "inboxd")))

@@ -312,13 +312,10 @@ struct RecoveryTests {
         try FileManager.default.removeItem(atPath: folder.index)
         let logFD = open(folder.log, O_RDWR)
         let indexFD = open(folder.index, O_RDWR | O_CREAT, 0o640)
-        let dirFD = open(folder.store, O_RDONLY | O_DIRECTORY)
-        defer { [logFD, indexFD, dirFD].forEach { _ = close($0) } }
+        defer { [logFD, indexFD].forEach { _ = close($0) } }
         var loader = StoreLoader(
-            directory: folder.store, directoryFD: dirFD, logPath: folder.log, logFD: logFD, indexPath: folder.index,
-            indexFD: indexFD, maxLineLength: 1024)
+            logPath: folder.log, logFD: logFD, indexPath: folder.index, indexFD: indexFD, maxLineLength: 1024)
         try loader.load()
-        if loader.indexFD != indexFD { _ = close(loader.indexFD) }
         #expect(loader.state.articles.count == 5)  // the last article was found after the runaway garbage
         #expect(loader.repairs.map(\.action).filter { $0 != .rebuiltIndex }.first == .skippedCorruptLine)
         #expect(loader.repairs.last?.action == .truncatedTail)
