@@ -7,7 +7,25 @@ APT_PACKAGES := libsystemd-dev pkg-config python3 curl jq
 SHARED ?= ../shared
 DEMO := out/demo
 
-.PHONY: all deps build release test run check-corpus bench clean
+# Installation layout (`make install PREFIX=/usr DESTDIR=...`). The configuration always goes
+# to /etc/inboxd, where the units look for it.
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+CONFDIR ?= /etc/inboxd
+# Installed binaries: release, with the Swift runtime inside (no toolchain needed where they
+# are installed), built in their own scratch folder so they never mix with other builds.
+DIST_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-dist
+# Where install-files takes the binaries from (install and deb set it to the release build).
+BUILT ?=
+DEB_OUT ?= out/deb
+
+.PHONY: all deps build release dist test test-systemd test-packaging run check-corpus bench clean install install-files deb
 
 all: build
 
@@ -28,8 +46,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+dist: deps
+	$(SWIFT) build $(DIST_FLAGS) --product inboxd
+	$(SWIFT) build $(DIST_FLAGS) --product inboxctl
+
 test: build
 	INBOXD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test
+	$(MAKE) test-systemd
+	$(MAKE) test-packaging
+
+# inboxd under a real systemd manager booted in its own namespaces (root only; see
+# docs/systemd.md): lifecycle, socket activation, reload, watchdog, journal, hardening.
+test-systemd: build
+	INBOXD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" bash Tests/systemd/run.sh
+
+# `make deb` builds a package that dpkg-deb accepts and whose files are where they belong.
+test-packaging: deps
+	bash Tests/packaging/run.sh
 
 # The daemon on a copy of seeds/ (the daemon moves files out of its inbox; seeds/ stays intact).
 # Try it from another terminal: build/debug/inboxctl --socket $(DEMO)/inboxd.sock status
@@ -39,6 +72,36 @@ run: build
 	@echo "inboxctl: $$($(SWIFT) build --show-bin-path)/inboxctl --socket $(CURDIR)/$(DEMO)/inboxd.sock status"
 	exec "$$($(SWIFT) build --show-bin-path)/inboxd" --inbox $(CURDIR)/$(DEMO)/inbox \
 	  --state $(CURDIR)/$(DEMO)/state --socket $(CURDIR)/$(DEMO)/inboxd.sock
+
+# Release binaries, units, configuration, man pages, completions, sysusers.d and tmpfiles.d.
+install: dist
+	$(MAKE) install-files BUILT="$$($(SWIFT) build $(DIST_FLAGS) --show-bin-path)"
+
+# The copying half of `install`, from already built binaries in $(BUILT).
+install-files:
+	@test -n "$(BUILT)" -a -x "$(BUILT)/inboxd" -a -x "$(BUILT)/inboxctl" || { echo "install-files: set BUILT to a folder with inboxd and inboxctl (make install does)" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(BUILT)/inboxd $(BUILT)/inboxctl $(DESTDIR)$(BINDIR)/
+	for unit in inboxd.service inboxd.socket inboxd@.service inboxd@.socket; do \
+	  sed 's|/usr/bin/inboxd|$(BINDIR)/inboxd|g' packaging/$$unit > $(DESTDIR)$(UNITDIR)/$$unit && chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit || exit 1; \
+	done
+	install -m 0644 packaging/inboxd.sysusers $(DESTDIR)$(SYSUSERSDIR)/inboxd.conf
+	install -m 0644 packaging/inboxd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/inboxd.conf
+	@# An edited configuration is never overwritten.
+	test -e $(DESTDIR)$(CONFDIR)/inboxd.conf || install -m 0644 packaging/inboxd.conf $(DESTDIR)$(CONFDIR)/inboxd.conf
+	gzip -9n -c docs/man/inboxd.8 > $(DESTDIR)$(MANDIR)/man8/inboxd.8.gz
+	gzip -9n -c docs/man/inboxctl.1 > $(DESTDIR)$(MANDIR)/man1/inboxctl.1.gz
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/inboxd.8.gz $(DESTDIR)$(MANDIR)/man1/inboxctl.1.gz
+	$(BUILT)/inboxctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/inboxctl
+	$(BUILT)/inboxctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_inboxctl
+	$(BUILT)/inboxctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/inboxctl.fish
+	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/inboxctl $(DESTDIR)$(ZSHCOMPDIR)/_inboxctl $(DESTDIR)$(FISHCOMPDIR)/inboxctl.fish
+
+# A Debian package, out/deb/inboxd_<version>_<arch>.deb, from a staging tree of `install`.
+deb: dist
+	BUILT="$$($(SWIFT) build $(DIST_FLAGS) --show-bin-path)" bash packaging/debian/build-deb.sh $(DEB_OUT)
 
 clean:
 	rm -rf .build out

@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "inboxd",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "inboxd", targets: ["inboxd"]),
         .executable(name: "inboxctl", targets: ["inboxctl"]),
@@ -55,11 +55,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // In-memory full-text search over title, body, author and source.
+        .target(name: "InboxSearch", dependencies: ["InboxCore"], swiftSettings: strict),
         // Composition: configuration, the ingest loop, dispositions.
         .target(
             name: "InboxDaemon",
             dependencies: [
-                "InboxCore", "InboxStore", "InboxWatcher", "InboxSystemd", "InboxAPI", "InboxServer", "CLinux",
+                "InboxCore", "InboxStore", "InboxWatcher", "InboxSystemd", "InboxAPI", "InboxServer", "InboxSearch", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -70,8 +72,13 @@ let package = Package(
             dependencies: ["InboxAPI", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // Benchmarks (bench/): small release tools `make bench` runs; they print JSON figures.
+        .executableTarget(name: "corebench", dependencies: ["InboxCore"], path: "bench/corebench", swiftSettings: strict),
+        .executableTarget(name: "storegen", dependencies: ["InboxStore"], path: "bench/storegen", swiftSettings: strict),
+        .executableTarget(name: "searchbench", dependencies: ["InboxSearch", "InboxCore"], path: "bench/searchbench", swiftSettings: strict),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "InboxStoreTests", dependencies: ["InboxStore"], swiftSettings: strict),
+        .testTarget(name: "InboxSearchTests", dependencies: ["InboxSearch", "InboxCore"], swiftSettings: strict),
         .testTarget(
             name: "InboxdEndToEndTests",
             dependencies: ["InboxAPI"],

@@ -33,6 +33,7 @@ public struct Article: Sendable, Equatable, Codable {
     /// Whitespace-separated words in the body.
     public var wordCount: Int
 
+    /// Creates an article; every field defaults to empty (language `und`).
     public init(
         title: String? = nil, titleDerived: Bool = false, published: String? = nil, author: String? = nil,
         source: String? = nil, url: String? = nil, images: [String] = [], captions: [String] = [],

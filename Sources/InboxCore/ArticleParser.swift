@@ -33,15 +33,31 @@ public enum ArticleParser {
         analyze(table: LineScanner.scan(text))
     }
 
+    /// What the walk over the lines collects besides their kinds.
+    private struct Metadata {
+        var titleLine: Int?
+        var preTitleDate: DateStamp?
+        var postTitleDate: DateStamp?
+        var author: String?
+        var outlet: String?
+        var footerSource: String?
+        var url: String?
+        var images: [String] = []
+
+        /// A date above the title belongs to the page (a blog's post date), one below it to the
+        /// article; the article's own wins. A date without a year is no date (null beats wrong).
+        mutating func record(_ d: DateStamp) {
+            guard d.year != nil else { return }
+            if titleLine == nil { preTitleDate = preTitleDate ?? d } else { postTitleDate = postTitleDate ?? d }
+        }
+    }
+
     static func analyze(table: LineTable) -> Analysis {
         var kinds = [Kind](repeating: .blank, count: table.lines.count)
+        var meta = Metadata()
         var inHeader = true
-        var titleLine: Int?
         var titleIsCaps = false
         var afterImage = false
-        var preTitleDate: DateStamp?, postTitleDate: DateStamp?
-        var author: String?, outlet: String?, footerSource: String?, url: String?
-        var images: [String] = []
 
         for (idx, line) in table.lines.enumerated() where !line.isBlank {
             let cls = LineClassifier.classify(table, line)
@@ -60,42 +76,36 @@ public enum ArticleParser {
                 kinds[idx] = .junk
             case .url(let u):
                 kinds[idx] = .url
-                if url == nil { url = u }
+                if meta.url == nil { meta.url = u }
             case .image(let u):
                 kinds[idx] = .image
-                images.append(u)
+                meta.images.append(u)
                 afterImage = true
             case .date(let d), .byline(author: nil, let d):
                 kinds[idx] = .date
-                // A date above the title belongs to the page (a blog's post date), one below it
-                // to the article; the article's own wins. A date without a year is no date.
-                if d.year != nil {
-                    if titleLine == nil { preTitleDate = preTitleDate ?? d } else { postTitleDate = postTitleDate ?? d }
-                }
+                meta.record(d)
             case .byline(let a?, let d):
                 kinds[idx] = .byline
-                if author == nil { author = a }
-                if d.year != nil {
-                    if titleLine == nil { preTitleDate = preTitleDate ?? d } else { postTitleDate = postTitleDate ?? d }
-                }
+                if meta.author == nil { meta.author = a }
+                meta.record(d)
             case .footer(let s):
                 kinds[idx] = .footer
-                if footerSource == nil { footerSource = s }
+                if meta.footerSource == nil { meta.footerSource = s }
             case .caption:
                 kinds[idx] = .caption
             case .boilerplate:
                 kinds[idx] = .boilerplate
             case .outlet(let name):
                 kinds[idx] = .outlet
-                if outlet == nil { outlet = name }
+                if meta.outlet == nil { meta.outlet = name }
             case .author(let name):
                 kinds[idx] = .author
-                if author == nil { author = name }
+                if meta.author == nil { meta.author = name }
             case nil:
                 if inHeader {
                     let canonical = table.canonicalString(line)
-                    if titleLine == nil && LineClassifier.isHeadlineLike(canonical) {
-                        titleLine = idx
+                    if meta.titleLine == nil && LineClassifier.isHeadlineLike(canonical) {
+                        meta.titleLine = idx
                         titleIsCaps = LineClassifier.isMostlyUppercase(canonical)
                         kinds[idx] = .title
                         continue
@@ -104,11 +114,11 @@ public enum ArticleParser {
                     // article's headline (seed 002: "HAI NGOẠI TRƯỞNG ... (VOA Tiếng Việt)" over
                     // "Hai ngoại trưởng Mỹ, Việt chủ trì ..."). The mixed-case line is the
                     // headline as the outlet printed it, so it wins; the caps line is page chrome.
-                    if let t = titleLine, titleIsCaps, LineClassifier.isHeadlineLike(canonical),
+                    if let t = meta.titleLine, titleIsCaps, LineClassifier.isHeadlineLike(canonical),
                         !LineClassifier.isMostlyUppercase(canonical)
                     {
                         kinds[t] = .blogHeader
-                        titleLine = idx
+                        meta.titleLine = idx
                         titleIsCaps = false
                         kinds[idx] = .title
                         continue
@@ -119,91 +129,73 @@ public enum ArticleParser {
             }
         }
 
-        // A name alone on the last content line signs the article.
-        var authorLine: Int?
-        for idx in table.lines.indices.reversed() {
-            switch kinds[idx] {
-            case .blank, .boilerplate, .footer, .junk, .url, .image, .date, .outlet, .caption:
-                continue
-            case .body:
-                let bodyCount = kinds.lazy.filter { $0 == .body }.count
-                if bodyCount >= 2 && LineClassifier.isNameLine(table.canonicalString(table.lines[idx])) {
-                    authorLine = idx
-                }
-            default:
-                break
-            }
-            break
-        }
-        if let a = authorLine {
+        if let a = signatureLine(table, kinds) {
             kinds[a] = .author
-            if author == nil { author = Inline.collapse(table.contentBytes(table.lines[a])) }
+            if meta.author == nil { meta.author = Inline.collapse(table.contentBytes(table.lines[a])) }
         }
-
         var bodyLines = kinds.indices.filter { kinds[$0] == .body }
         let quotes = PullQuotes.find(in: table, body: bodyLines)
         if !quotes.isEmpty {
             for q in quotes { kinds[q] = .pullQuote }
             bodyLines.removeAll { quotes.contains($0) }
         }
+        let article = assemble(table, kinds, bodyLines, meta)
+        return Analysis(article: article, table: table, kinds: kinds, bodyLines: bodyLines)
+    }
 
+    /// A writer's name alone on the last content line (after which only chrome follows), when
+    /// there is other body text.
+    private static func signatureLine(_ table: LineTable, _ kinds: [Kind]) -> Int? {
+        for idx in table.lines.indices.reversed() {
+            switch kinds[idx] {
+            case .blank, .boilerplate, .footer, .junk, .url, .image, .date, .outlet, .caption:
+                continue
+            case .body:
+                let line = table.lines[idx]
+                guard line.canonicalEnd - line.canonicalStart <= LineClassifier.maxNameLineBytes,
+                    kinds[..<idx].contains(.body)
+                else { return nil }
+                return LineClassifier.isNameLine(table.canonicalString(line)) ? idx : nil
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private static func assemble(_ table: LineTable, _ kinds: [Kind], _ bodyLines: [Int], _ meta: Metadata) -> Article {
         var title: String?
         var titleDerived = false
-        if let t = titleLine {
+        if let t = meta.titleLine {
             title = Inline.collapse(table.contentBytes(table.lines[t]))
         } else if let first = bodyLines.first {
-            title = TitleDeriver.derive(from: Inline.collapse(table.contentBytes(table.lines[first])))
+            // Only the paragraph's start can hold the first sentence; a 10 MB line is not copied.
+            title = TitleDeriver.derive(from: Inline.collapse(table.contentBytes(table.lines[first]).prefix(4096)))
             titleDerived = true
         }
-
         var wordCount = 0
         table.canonical.withUnsafeBufferPointer { c in
             for idx in bodyLines {
-                wordCount += 1
-                for k in table.lines[idx].canonicalRange where c[k] == 0x20 { wordCount += 1 }
+                // Canonical lines have single inner spaces and none at the ends.
+                var spaces = 0
+                for k in table.lines[idx].canonicalRange { spaces &+= c[k] == 0x20 ? 1 : 0 }
+                wordCount += spaces + 1
             }
         }
         let languageLines = bodyLines.isEmpty ? table.lines.indices.filter { !table.lines[$0].isBlank } : bodyLines
-        let article = Article(
+        return Article(
             title: title,
             titleDerived: titleDerived,
-            published: (postTitleDate ?? preTitleDate)?.iso,
-            author: author,
-            source: outlet ?? footerSource ?? WireDateline.source(table, bodyLines: bodyLines),
-            url: url,
-            images: images,
+            published: (meta.postTitleDate ?? meta.preTitleDate)?.iso,
+            author: meta.author,
+            source: meta.outlet ?? meta.footerSource ?? WireDateline.source(table, bodyLines: bodyLines),
+            url: meta.url,
+            images: meta.images,
             captions: kinds.indices.filter { kinds[$0] == .caption }.map {
                 Inline.collapse(table.contentBytes(table.lines[$0]))
             },
             body: bodyLines.map { table.contentString(table.lines[$0]) },
             language: LanguageDetector.detect(table, lines: languageLines),
             wordCount: wordCount)
-        return Analysis(article: article, table: table, kinds: kinds, bodyLines: bodyLines)
     }
 }
-
-/// Wire-service datelines: `WASHINGTON, March 25 (Reuters) - ...` names the source.
-enum WireDateline {
-    static let agencies: Set<String> = [
-        "reuters", "ap", "afp", "bloomberg", "upi", "xinhua", "kyodo", "yonhap", "ttxvn", "vna", "dpa",
-        "ansa", "efe", "tass", "ria novosti", "sputnik", "cna", "bernama", "antara", "pti", "ani",
-    ]
-
-    /// The agency named in parentheses just before the dash that ends the first paragraph's
-    /// dateline (looked for in its first 160 bytes).
-    static func source(_ table: LineTable, bodyLines: [Int]) -> String? {
-        guard let first = bodyLines.first else { return nil }
-        let head = table.canonicalBytes(table.lines[first]).prefix(160)
-        for dash in dashes {
-            guard let at = LineClassifier.firstOccurrence(of: dash, in: head) else { continue }
-            let before = head[..<at]
-            guard before.last == 0x29, let open = before.lastIndex(of: 0x28) else { continue }
-            let name = String(decoding: before[(open + 1)..<(before.endIndex - 1)], as: UTF8.self)
-            if agencies.contains(TextKey.key(name)) { return name }
-        }
-        return nil
-    }
-
-    private static let dashes: [[UInt8]] = [" - ", " – ", " — "].map { Array($0.utf8) }
-}
-

@@ -1,5 +1,3 @@
-import Crypto
-
 /// Bytes of one inbox file in, a ``ProcessedArticle`` or a ``Rejection`` out.
 public enum ArticlePipeline {
     /// Size check, decoding, normalization, parsing and hashing of one file, in memory.
@@ -29,7 +27,7 @@ public enum ArticlePipeline {
         return ProcessedArticle(
             article: analysis.article,
             contentHash: ContentHash.of(analysis.table, bodyLines: analysis.bodyLines),
-            rawHash: Hex.string(SHA256.hash(data: bytes)),
+            rawHash: ContentHash.sha256Hex(bytes),
             encoding: encoding,
             byteCount: bytes.count)
     }

@@ -20,19 +20,63 @@ enum Boilerplate {
     ]
 
     private static let prefixLeads = Set(prefixes.compactMap { $0.utf8.first })
+    private static let prefixBytes = prefixes.map { Array($0.utf8) }
+    private static let exactHashes = exact.map { TextKey.fnv($0.utf8) }.sorted()
+    private static let outletHashes = outletKeys.map { TextKey.fnv($0.utf8) }.sorted()
+
+    private static func sortedContains(_ a: [UInt64], _ v: UInt64) -> Bool {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < a.count && a[lo] == v
+    }
+
+    /// ``isBoilerplate(_:)`` on key bytes; builds a String only to confirm a likely hit.
+    static func isBoilerplate(keyBytes k: [UInt8]) -> Bool {
+        guard let first = k.first else { return false }
+        if sortedContains(exactHashes, TextKey.fnv(k)) && exact.contains(String(decoding: k, as: UTF8.self)) {
+            return true
+        }
+        if prefixLeads.contains(first) && prefixBytes.contains(where: { k.starts(with: $0) }) { return true }
+        return first >= 0x30 && first <= 0x39 && isBoilerplate(String(decoding: k, as: UTF8.self))
+    }
+
+    /// Quick verdict on canonical bytes from their key hash: `.boilerplate`, `.outlet`, or nil
+    /// when the line is neither. Only likely hits build the key to confirm.
+    enum Known { case boilerplate, outlet }
+
+    static func known(_ c: ArraySlice<UInt8>) -> Known? {
+        guard let (hash, first) = TextKey.keyHash(c) else {
+            let k = TextKey.keyBytes(c)
+            return isBoilerplate(keyBytes: k) ? .boilerplate : (isOutlet(keyBytes: k) ? .outlet : nil)
+        }
+        let exactHit = sortedContains(exactHashes, hash)
+        let outletHit = sortedContains(outletHashes, hash)
+        let maybePrefix = prefixLeads.contains(first) || (first >= 0x30 && first <= 0x39)
+        guard exactHit || outletHit || maybePrefix else { return nil }
+        let k = TextKey.keyBytes(c)
+        if isBoilerplate(keyBytes: k) { return .boilerplate }
+        return isOutlet(keyBytes: k) ? .outlet : nil
+    }
+
+    /// Whether key bytes name a known outlet.
+    static func isOutlet(keyBytes k: [UInt8]) -> Bool {
+        sortedContains(outletHashes, TextKey.fnv(k)) && outletKeys.contains(String(decoding: k, as: UTF8.self))
+    }
 
     static func isBoilerplate(_ key: String) -> Bool {
         if exact.contains(key) { return true }
         guard let first = key.utf8.first else { return false }
         if prefixLeads.contains(first) && prefixes.contains(where: { key.hasPrefix($0) }) { return true }
         // "3 comments:", "12 binh luan"
-        guard first >= 0x30 && first <= 0x39 else { return false }
-        let parts = key.split(separator: " ")
-        if parts.count >= 2, parts[0].allSatisfy(\.isNumber) {
-            let rest = parts[1...].joined(separator: " ")
-            return ["comment:", "comments:", "comments", "binh luan", "binh luan:"].contains(rest)
-        }
-        return false
+        let bytes = Array(key.utf8)
+        guard let firstNonDigit = bytes.firstIndex(where: { $0 < 0x30 || $0 > 0x39 }), firstNonDigit > 0,
+            bytes.count - firstNonDigit <= 12
+        else { return false }
+        let rest = String(decoding: bytes[firstNonDigit...], as: UTF8.self)
+        return [" comment:", " comments:", " comments", " binh luan", " binh luan:"].contains(rest)
     }
 
     /// Outlet names as a line of their own (keys).
@@ -50,36 +94,47 @@ enum Boilerplate {
     ]
 
     /// Footer credit lines: `Nguồn QĐND`, `Nguồn: TTXVN`, `Theo VOA Tiếng Việt`, `(Theo AFP)`,
-    /// `(thực hiện)`. Returns the credited source when there is one. `words` are the line's
-    /// display words, aligned with the key's.
-    static func footer(key: String, words: [Substring]) -> LineClass? {
-        var text = words.joined(separator: " ")
-        var k = key
-        if text.hasPrefix("(") && text.hasSuffix(")") && text.count > 2 && k.count > 2 {
-            text = String(text.dropFirst().dropLast())
-            k = String(k.dropFirst().dropLast())
-        }
-        let tw = text.split(separator: " ")
-        let kw = k.split(separator: " ")
-        guard let first = kw.first, tw.count == kw.count else { return nil }
-        let colon = first.hasSuffix(":")
+    /// `(thực hiện)`. Returns the credited source (display form) when there is one. Decided on
+    /// the key bytes of the canonical line; the display text is only read for the source.
+    static func footer(canonical c: ArraySlice<UInt8>, display d: ArraySlice<UInt8>) -> LineClass? {
+        var key = TextKey.keyBytes(c)[...]
+        let parenthesised = key.first == 0x28 && key.last == 0x29 && key.count > 2
+        if parenthesised { key = key.dropFirst().dropLast() }
+        let words = key.split(separator: 0x20)
+        guard let first = words.first else { return nil }
+        let colon = first.last == 0x3A
         let lead = colon ? first.dropLast() : first
-        let rest = tw.dropFirst().filter { $0 != ":" }
-        if lead == "nguon" {
-            if !colon, let second = rest.first, TextKey.key(String(second)).hasPrefix("anh") {
+        let rest = words.dropFirst().filter { !($0.count == 1 && $0.first == 0x3A) }
+        if lead.elementsEqual("nguon".utf8) {
+            if !colon, let second = words.dropFirst().first, second.starts(with: "anh".utf8) {
                 return .boilerplate  // "Nguồn ảnh ..." is a photo credit
             }
             guard (1...8).contains(rest.count) else { return nil }
-            return .footer(source: clean(rest))
+            return .footer(source: source(d, parenthesised: parenthesised))
         }
-        if lead == "theo" {
-            guard (1...6).contains(rest.count) else { return nil }
-            let restKey = TextKey.key(rest.joined(separator: " "))
-            if outletKeys.contains(restKey) || rest.allSatisfy({ LineClassifier.isNameWord($0) || $0 == "&" }) {
-                return .footer(source: clean(rest))
+        if lead.elementsEqual("theo".utf8), (1...6).contains(rest.count), let from = rest.first?.startIndex {
+            let restKey = Array(key[from...])
+            let canonicalWords = Inline.words(c).dropFirst()
+            if isOutlet(keyBytes: restKey)
+                || canonicalWords.allSatisfy({ LineClassifier.isNameWord($0.hasSuffix(")") ? $0.dropLast() : $0) || $0 == "&" })
+            {
+                return .footer(source: source(d, parenthesised: parenthesised))
             }
         }
         return nil
+    }
+
+    /// The display text after the lead word (and a lone colon), without parentheses or final
+    /// punctuation.
+    private static func source(_ d: ArraySlice<UInt8>, parenthesised: Bool) -> String? {
+        var words = Inline.words(d)[...]
+        if parenthesised, let f = words.first, let l = words.last {
+            words[words.startIndex] = f.dropFirst()
+            words[words.endIndex - 1] = (words.count == 1 ? words[words.startIndex] : l).dropLast()
+        }
+        words = words.dropFirst()
+        while let f = words.first, f == ":" { words = words.dropFirst() }
+        return clean(Array(words))
     }
 
     private static func clean(_ words: [Substring]) -> String? {

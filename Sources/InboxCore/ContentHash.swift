@@ -6,10 +6,11 @@ import Crypto
 /// bytes of the article's body paragraphs, each in canonical form, joined with one space (U+0020).
 ///
 /// - Body paragraphs are the non-blank lines the parser classifies as body, in file order. Not
-///   body, so not hashed: the title, junk lines (a lone emoji), date lines and bylines, outlet
-///   lines, URL and image-URL lines, photo captions, an author line, blog boilerplate
-///   (`No comments:`, `Post a Comment`, ...) and footers (`Nguồn QĐND`, `(thực hiện)`). A pull
-///   quote that repeats text of another body paragraph is dropped, so that text counts once.
+///   body, so not hashed: the title (and a blog's all-caps header above it), junk lines (a lone
+///   emoji), date lines and bylines, outlet lines, URL and image-URL lines, photo captions, an
+///   author line, blog boilerplate (`No comments:`, `Post a Comment`, ...) and footers
+///   (`Nguồn QĐND`, `(thực hiện)`). A pull quote that repeats text of another body paragraph is
+///   dropped, so that text counts once.
 /// - Canonical form of a paragraph: Unicode NFC; zero-width characters (U+200B–U+200D, U+2060)
 ///   and BOMs removed; every whitespace character (ASCII whitespace, NBSP, U+1680, U+2000–U+200A,
 ///   U+2028, U+2029, U+202F, U+205F, U+3000) turned into a space, runs collapsed to one, ends
@@ -43,6 +44,7 @@ public struct ContentHash: Sendable, Hashable, CustomStringConvertible {
         self.hex = Hex.string(digest)
     }
 
+    /// The hex digest.
     public var description: String { hex }
 
     /// The content hash of `article`, parsed from `text`; `text` is read only when the body is
@@ -61,6 +63,11 @@ public struct ContentHash: Sendable, Hashable, CustomStringConvertible {
     static func of(_ table: LineTable, bodyLines: [Int]) -> ContentHash {
         if bodyLines.isEmpty { return fallback(table) }
         return hash(table, lines: bodyLines, prefix: [])
+    }
+
+    /// Lowercase hex SHA-256 of `bytes` (the raw-file hash, and a check for tests).
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        Hex.string(SHA256.hash(data: bytes))
     }
 
     private static func fallback(_ table: LineTable) -> ContentHash {

@@ -5,7 +5,7 @@
 /// at least 10% common English function words. Anything else is `und`.
 enum LanguageDetector {
     /// Words looked at; enough for a verdict, and a bound on a 10 MB body.
-    static let sampleWords = 300
+    static let sampleWords = 200
 
     /// Packed stop words, sorted for binary search (cheaper than hashing per word).
     private static let stopWords: [UInt64] = {

@@ -43,16 +43,15 @@ enum LineClassifier {
             }
         }
         if n <= 120 && startsWithAny(c, footerLeads),
-            let f = Boilerplate.footer(key: TextKey.key(c), words: Inline.words(table.contentBytes(line)))
+            let f = Boilerplate.footer(canonical: c, display: table.contentBytes(line))
         {
             return f
         }
         if isCaption(c) { return .caption }
-        if n <= keyedLine {
-            let key = TextKey.key(c)
-            if Boilerplate.isBoilerplate(key) { return .boilerplate }
-            if Boilerplate.outletKeys.contains(key) {
-                return .outlet(Inline.collapse(table.contentBytes(line)))
+        if n <= keyedLine, let known = Boilerplate.known(c) {
+            switch known {
+            case .boilerplate: return .boilerplate
+            case .outlet: return .outlet(Inline.collapse(table.contentBytes(line)))
             }
         }
         if n <= 120 && startsWithAny(c, authorLeads),
@@ -83,18 +82,21 @@ enum LineClassifier {
 
     /// No letter and no digit: a lone emoji, a row of symbols, a separator.
     static func isJunk(_ c: ArraySlice<UInt8>) -> Bool {
-        if let f = c.first, f < 0x80, (f >= 0x30 && f <= 0x39) || ((f | 0x20) >= 0x61 && (f | 0x20) <= 0x7A) {
-            return false
-        }
-        for s in String(decoding: c, as: UTF8.self).unicodeScalars {
-            let v = s.value
-            if v < 0x80 {
-                if (v >= 0x30 && v <= 0x39) || ((v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A) { return false }
-            } else if Letters.isLetter(v) || s.properties.numericType != nil {
-                return false
+        c.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                let b = p[i]
+                if b < 0x80 {
+                    if (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) { return false }
+                    i += 1
+                    continue
+                }
+                guard let (v, len) = UTF8Encoding.scalar(at: i, in: p) else { return true }
+                if Letters.isLetter(v) || Unicode.Scalar(v)?.properties.numericType != nil { return false }
+                i += len
             }
+            return true
         }
-        return true
     }
 
     private static let imageExtensions: Set<String> = [
@@ -196,9 +198,11 @@ enum LineClassifier {
         return letters > 0
     }
 
+    static let maxNameLineBytes = 60
+
     /// 2–4 capitalised words and nothing else: a writer's name alone on a line.
     static func isNameLine(_ canonical: String) -> Bool {
-        guard canonical.utf8.count <= 60 else { return false }
+        guard canonical.utf8.count <= maxNameLineBytes else { return false }
         let words = canonical.split(separator: " ")
         return (2...4).contains(words.count) && words.allSatisfy { isNameWord($0) }
             && !(canonical.hasSuffix("."))

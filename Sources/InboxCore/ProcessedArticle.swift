@@ -12,6 +12,7 @@ public struct ProcessedArticle: Sendable, Equatable {
     /// Size of the file in bytes.
     public let byteCount: Int
 
+    /// Creates a record; ``ArticlePipeline/process(_:limits:)`` is the usual source.
     public init(article: Article, contentHash: ContentHash, rawHash: String, encoding: TextEncoding, byteCount: Int) {
         self.article = article
         self.contentHash = contentHash

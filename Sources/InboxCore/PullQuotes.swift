@@ -62,7 +62,8 @@ enum PullQuotes {
         var close: (start: Int, end: Int)?
         for closer in pair.close {
             guard let at = LineClassifier.lastOccurrence(of: closer, in: c[innerStart...]) else { continue }
-            if close == nil || at > close!.start { close = (at, at + closer.count) }
+            if let current = close, at <= current.start { continue }
+            close = (at, at + closer.count)
         }
         guard let (closeStart, closeEnd) = close else { return nil }
         var rest = c[closeEnd...]

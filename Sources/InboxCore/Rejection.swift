@@ -41,5 +41,6 @@ public enum Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `code: message`, for logs.
     public var description: String { "\(code): \(message)" }
 }

@@ -44,6 +44,15 @@ enum TextKey {
     }
 
     static func key(_ p: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: keyBytes(p), as: UTF8.self)
+    }
+
+    /// ``key(_:)`` as UTF-8 bytes, for lookups that should not build a String.
+    static func keyBytes(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { keyBytes($0) }
+    }
+
+    static func keyBytes(_ p: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(p.count)
         var i = 0
@@ -65,6 +74,39 @@ enum TextKey {
                 for x in s.properties.lowercaseMapping.unicodeScalars { UTF8Encoding.append(x.value, to: &out) }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    /// FNV-1a of ``keyBytes(_:)`` without building them, with the first key byte (0 if none).
+    /// Nil when a character outside the fast tables occurs (the caller then builds the key).
+    static func keyHash(_ c: ArraySlice<UInt8>) -> (hash: UInt64, first: UInt8)? {
+        c.withUnsafeBufferPointer { p in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            var first: UInt8 = 0
+            var i = 0
+            while i < p.count {
+                let b = p[i]
+                var k: UInt8
+                if b < 0x80 {
+                    k = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+                    i += 1
+                } else {
+                    guard let (v, len) = UTF8Encoding.scalar(at: i, in: p) else { return nil }
+                    k = base(v)
+                    if k == 0 { return nil }
+                    i += len
+                }
+                if first == 0 { first = k }
+                h = (h ^ UInt64(k)) &* 0x0000_0100_0000_01B3
+            }
+            return (h, first)
+        }
+    }
+
+    /// FNV-1a, for cheap membership tests against small fixed lists (confirmed on a hit).
+    static func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 }

@@ -6,7 +6,6 @@
 enum JSONLine {
     /// `{"type":"article",…}\n`; body last so that `head -c` shows the metadata first.
     static func appendArticle(_ r: ArticleRecord, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + 512 + r.body.reduce(0) { $0 + $1.utf8.count + 8 })
         raw(#"{"type":"article","schema_version":"#, &out)
         int(r.schemaVersion, &out)
         raw(#","id":"#, &out)

@@ -47,6 +47,8 @@ public struct StoreRepair: Sendable, Equatable, CustomStringConvertible {
         case droppedIndexEntries = "dropped index entries"
         /// The index was missing or unreadable and was rebuilt from the log.
         case rebuiltIndex = "rebuilt index"
+        /// The index stopped short of the log's end (crash between a commit's two writes); the rest was indexed.
+        case indexedLogTail = "indexed log tail"
         /// A temporary file left by an interrupted rebuild or compaction was removed.
         case removedTempFile = "removed temporary file"
     }

@@ -3,7 +3,8 @@ import Testing
 import InboxCore
 
 /// Generates a corpus with the vendored reference generator and checks the pipeline against its
-/// ground truth. Needs python3; the article count comes from `INBOXD_CORPUS_ARTICLES` (1000).
+/// ground truth. Needs python3; the article count comes from `INBOXD_CORPUS_ARTICLES` (1000),
+/// the generator seed from `INBOXD_CORPUS_SEED` (1).
 @Suite("Generated corpus", .serialized)
 struct CorpusCheckTests {
     static var python: String? {
@@ -20,6 +21,11 @@ struct CorpusCheckTests {
 
     static var articles: Int {
         Int(ProcessInfo.processInfo.environment["INBOXD_CORPUS_ARTICLES"] ?? "") ?? 1000
+    }
+
+    /// Generator seed, `INBOXD_CORPUS_SEED` (1, the generator's default).
+    static var seed: Int {
+        Int(ProcessInfo.processInfo.environment["INBOXD_CORPUS_SEED"] ?? "") ?? 1
     }
 
     struct Report: CustomStringConvertible {
@@ -45,7 +51,8 @@ struct CorpusCheckTests {
         process.executableURL = URL(fileURLWithPath: try #require(Self.python))
         process.arguments = [
             Fixtures.corpusScripts.appendingPathComponent("make_corpus.py").path, dir.path,
-            "--articles", String(Self.articles), "--bad", "10", "--seeds-dir", Fixtures.seedsDir.path,
+            "--articles", String(Self.articles), "--seed", String(Self.seed), "--bad", "10",
+            "--seeds-dir", Fixtures.seedsDir.path,
         ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -109,7 +116,7 @@ struct CorpusCheckTests {
             let want = expected[type] ?? "accepted"
             if outcome != want { report.badFailures.append("\(type): \(outcome), want \(want)") }
         }
-        print("corpus check (\(Self.articles) articles): \(report)")
+        print("corpus check (\(Self.articles) articles, seed \(Self.seed)): \(report)")
         #expect(report.falseMerges == 0)
         #expect(report.missedDups == 0)
         #expect(report.titleMismatches == 0)

@@ -9,17 +9,33 @@ struct RecoveryTests {
     /// Five articles, the third with a sighting; returns the records as committed (sightings filled in).
     private func makeStore(_ folder: TemporaryFolder) throws -> [ArticleRecord] {
         try withStore(folder) { store throws in
-            var records = try fill(store, 1...3)
-            store.stageSighting(articleID: records[2].id, sighting(3))
-            try store.commit()
-            records += try fill(store, 4...5)
-            return try records.map { try #require(try store.record(id: $0.id)) }
+            var records = try makeStoreRecords(store)
+            records += try fill(store, 5...5)
+            return records
         }
+    }
+
+    /// Articles 1...4, the third with a sighting (as `record(id:)` returns them).
+    private func makeStoreRecords(_ store: ArticleStore) throws -> [ArticleRecord] {
+        var records = try fill(store, 1...3)
+        store.stageSighting(articleID: records[2].id, sighting(3))
+        try store.commit()
+        records += try fill(store, 4...4)
+        return try records.map { try #require(try store.record(id: $0.id)) }
     }
 
     @Test func repairsTornTail() throws {
         let folder = try TemporaryFolder()
-        let records = try makeStore(folder)
+        // Four articles and a sighting, then a short last article (every cut below costs two fsyncs).
+        let records = try withStore(folder) { store throws in
+            var records = try makeStoreRecords(store)
+            records.append(store.stageArticle(
+                ArticleDraft(contentHash: fakeHash(5), hashVersion: 1, rawHash: fakeHash(5, salt: 1), language: "vi",
+                    wordCount: 1, body: ["x"], encoding: "utf-8", bytes: 1, sourceFile: "5", archivedAs: "5",
+                    ingestedAt: "t")))
+            try store.commit()
+            return records
+        }
         let pristineLog = try fileBytes(folder.log)
         let pristineIndex = try fileBytes(folder.index)
         let starts = lineStarts(pristineLog)
@@ -131,7 +147,7 @@ struct RecoveryTests {
         try writeBytes(try fileBytes(folder.log) + Array((future + orphan).utf8), to: folder.log)
         let size = fileSize(folder.log)
         try withStore(folder) { store throws in
-            #expect(store.loadReport.repaired.map(\.action) == [.ignoredLine, .ignoredLine])
+            #expect(store.loadReport.repaired.map(\.action) == [.ignoredLine, .ignoredLine, .indexedLogTail])
             #expect(fileSize(folder.log) == size)
             #expect(store.stageArticle(draft(6)).seq == 100)
             try store.commit()
@@ -164,17 +180,18 @@ struct RecoveryTests {
         let pristine = try fileBytes(folder.index)
         let entry = IndexEntry.size
         let header = IndexHeader.size
-        let damaged: [(String, [UInt8], StoreRepair.Action)] = [
-            ("torn last entry", Array(pristine.dropLast(entry / 2)), .droppedIndexEntries),
+        let damaged: [(String, [UInt8], [StoreRepair.Action])] = [
+            ("torn last entry", Array(pristine.dropLast(entry / 2)), [.droppedIndexEntries, .indexedLogTail]),
             ("bad entry checksum", pristine.enumerated().map { $0 == header + 2 * entry + 40 ? $1 ^ 0xFF : $1 },
-                .droppedIndexEntries),
-            ("garbage header", [UInt8](repeating: 0x41, count: header) + pristine.dropFirst(header), .rebuiltIndex),
-            ("header only, torn", Array(pristine.prefix(20)), .rebuiltIndex),
+                [.droppedIndexEntries, .indexedLogTail]),
+            ("garbage header", [UInt8](repeating: 0x41, count: header) + pristine.dropFirst(header), [.rebuiltIndex]),
+            ("header only, torn", Array(pristine.prefix(20)), [.rebuiltIndex]),
+            ("header only", Array(pristine.prefix(header)), [.indexedLogTail]),
         ]
-        for (label, bytes, action) in damaged {
+        for (label, bytes, actions) in damaged {
             try writeBytes(bytes, to: folder.index)
             try withStore(folder) { store throws in
-                #expect(store.loadReport.repaired.map(\.action) == [action], "\(label)")
+                #expect(store.loadReport.repaired.map(\.action) == actions, "\(label)")
                 #expect(store.counts.articles == 5, "\(label)")
                 for record in records { #expect(try store.record(id: record.id) == record, "\(label)") }
             }

@@ -6,6 +6,8 @@
 //   storegen verify <dir>                       open, read every record back, check order and lookups
 //   storegen crash  <dir> [--batch 256]         append batches for ever, printing each committed count
 //                                               (kill it with -9 at any moment, then run verify)
+//   storegen encode <dir> --count N             staging (hand-written JSON + CRC + lookups, no commit) versus
+//                                               JSONEncoder alone, records per second
 import Foundation
 import Glibc
 import InboxStore
@@ -297,6 +299,28 @@ case "crash":
             emit("committed \($0)")
         }
     }
+
+case "encode":
+    guard options.count > 0 else { fail("encode needs --count N") }
+    let generator = Generator()
+    let drafts = (1...options.count).map { generator.draft($0) }
+    let store = open(options.directory)
+    let t0 = clock.now
+    let records = drafts.map { store.stageArticle($0) }
+    let staging = seconds(clock.now - t0)
+    let encoder = JSONEncoder()
+    var bytes = 0
+    let t1 = clock.now
+    for record in records { bytes += ((try? encoder.encode(record))?.count ?? 0) }
+    let encoding = seconds(clock.now - t1)
+    encoder.outputFormatting = [.sortedKeys]
+    let t2 = clock.now
+    for record in records { bytes += ((try? encoder.encode(record))?.count ?? 0) }
+    let sorted = seconds(clock.now - t2)
+    emit(
+        #"{"records":\#(options.count),"staging_per_second":\#(Int(Double(options.count) / staging)),"#
+            + #""jsonencoder_per_second":\#(Int(Double(options.count) / encoding)),"#
+            + #""jsonencoder_sorted_keys_per_second":\#(Int(Double(options.count) / sorted)),"average_bytes":\#(bytes / options.count / 2)}"#)
 
 default:
     fail("unknown command \(options.command)")

@@ -1,0 +1,87 @@
+import Testing
+@testable import InboxCore
+
+/// Arbitrary bytes never crash or stall the pipeline.
+@Suite("Robustness")
+struct RobustnessTests {
+    /// Deterministic generator so failures reproduce.
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    /// Building blocks that hit the interesting paths: Vietnamese, NFD marks, quotes, spaces,
+    /// zero-width, CR/LF, broken UTF-8, BOMs, surrogates, date and caption shapes.
+    static let pieces: [[UInt8]] = [
+        "hoà", "thuỷ", "quý", "Ð", "o", "u", "a\u{0300}", "\u{0323}", "“", "”", "\"", " ", "\u{00A0}", "\u{200B}",
+        "\u{FEFF}", "\n", "\r", "\r\n", "\t", "25/3/2024", "07:00", "|", "(Ảnh: X)", "Nguồn", "Theo ", "http://a.jpg",
+        "Thứ Hai, ", "(GMT+7)", "By ", "No comments:", "📞", "ĐẶNG", ".", ":", "Ảnh:", "(", ")",
+    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x80], [0xED, 0xA0, 0x80], [0xFF, 0xFE], [0xFE, 0xFF], [0x00], [0x01], [0xE0]]
+
+    @Test(.timeLimit(.minutes(2)))
+    func survivesRandomBytes() {
+        var rng = Rng(state: 42)
+        var accepted = 0
+        for _ in 0..<4000 {
+            var bytes: [UInt8] = []
+            let parts = rng.below(60)
+            for _ in 0..<parts {
+                if rng.below(4) == 0 {
+                    bytes.append(UInt8(truncatingIfNeeded: rng.next()))
+                } else {
+                    bytes += Self.pieces[rng.below(Self.pieces.count)]
+                }
+            }
+            if let p = try? ArticlePipeline.process(bytes) {
+                accepted += 1
+                #expect(p.contentHash.hex.utf8.count == 64)
+                #expect(p.byteCount == bytes.count)
+                _ = Normalizer.canonical(p.article.body.joined(separator: "\n"))
+            }
+        }
+        #expect(accepted > 100)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func handlesLongSingleLineLinearly() throws {
+        let sentence = "“Đối thoại cấp Bộ trưởng Việt-Mỹ lần thứ nhất” hoà bình, thuỷ lợi, quý vị. "
+        let line = String(repeating: sentence, count: 8_000)  // ~800 KB, no line break
+        let p = try ArticlePipeline.process(Array(line.utf8))
+        #expect(p.article.body.count == 1)
+        #expect(p.article.titleDerived)
+        #expect((p.article.title?.unicodeScalars.count ?? 0) <= TitleDeriver.maxScalars + 1)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func handlesManyShortLines() throws {
+        var text = "Tiêu đề\n"
+        for k in 0..<30_000 { text += k % 3 == 0 ? "1/1\n" : (k % 3 == 1 ? "Nguồn QĐND\n" : "“\(k) x”\n") }
+        let p = try ArticlePipeline.process(Array(text.utf8))
+        #expect(p.article.title == "Tiêu đề")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func handlesRepeatedPullQuoteCandidates() throws {
+        let quote = "“" + String(repeating: "x", count: 60) + "” Ông A"
+        let text = "Tiêu đề\n" + Array(repeating: quote, count: 10_000).joined(separator: "\n")
+        let p = try ArticlePipeline.process(Array(text.utf8))
+        // Identical pull quotes are layout; one copy of the text stays.
+        #expect(p.article.body.count >= 1)
+    }
+
+    @Test func acceptsOversizeArticleUnderRaisedLimit() throws {
+        let unit = "Đoạn văn dài về quan hệ Việt-Mỹ, hoà bình và hợp tác.\n\n"
+        let text = "Tiêu đề\n\n" + String(repeating: unit, count: 2_000)
+        let bytes = Array(text.utf8)
+        let small = IngestLimits(maxBytes: bytes.count - 1)
+        #expect(throws: Rejection.tooLarge(size: bytes.count, limit: bytes.count - 1)) {
+            try ArticlePipeline.process(bytes, limits: small)
+        }
+        let p = try ArticlePipeline.process(bytes, limits: IngestLimits(maxBytes: bytes.count))
+        #expect(p.article.body.count == 2_000)
+    }
+}
