@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
-APT_PACKAGES := libsystemd-dev pkg-config python3 curl jq
+APT_PACKAGES := libsystemd-dev pkg-config python3 curl jq man-db binutils
 SHARED ?= ../shared
 DEMO := out/demo
 
@@ -25,7 +25,7 @@ DIST_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-dist
 BUILT ?=
 DEB_OUT ?= out/deb
 
-.PHONY: all deps build release dist test test-systemd test-packaging run check-corpus bench clean install install-files deb
+.PHONY: all deps build release dist test test-systemd test-packaging run check-corpus bench bench-smoke clean install install-files deb
 
 all: build
 
@@ -63,6 +63,27 @@ test-systemd: build
 # `make deb` builds a package that dpkg-deb accepts and whose files are where they belong.
 test-packaging: deps
 	bash Tests/packaging/run.sh
+
+# Benchmarks (bench/run.py, docs in README "Benchmarks"): release build, the 10,000-article
+# corpus, inboxd against the peers and the floor of $(SHARED)/bench (interleaved, 3 reps, trickle),
+# then scale, idle, API, profile, core and search figures; the table goes to out/bench/summary.md
+# and summary.json. About an hour on 2 cores. BENCH_FLAGS=--quick for a short run, or e.g.
+# BENCH_FLAGS="--only scale idle" to rerun some sections (merged into the summary).
+BENCH_APT_PACKAGES := inotify-tools jq python3-watchdog libssl-dev gcc strace
+BENCH_FLAGS ?=
+bench: deps
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	python3 bench/run.py --shared $(SHARED) --swift $(SWIFT) $(BENCH_FLAGS)
+
+# The benchmarks' correctness only, small and fast, for CI (no timing assertions): a 300-article
+# corpus through inboxd (burst and trickle, checked against the manifest), storegen, corebench.
+bench-smoke: build
+	python3 bench/run.py --smoke --shared $(SHARED) --swift $(SWIFT) --bin-dir "$$($(SWIFT) build --show-bin-path)"
 
 # The daemon on a copy of seeds/ (the daemon moves files out of its inbox; seeds/ stays intact).
 # Try it from another terminal: build/debug/inboxctl --socket $(DEMO)/inboxd.sock status

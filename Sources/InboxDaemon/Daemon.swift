@@ -103,7 +103,9 @@ public enum Daemon {
             var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
             if let watchFD = engine.watchDescriptor { fds.append(pollfd(fd: watchFD, events: Int16(POLLIN), revents: 0)) }
             // No timeout unless systemd asked for watchdog pings: an idle daemon never wakes up.
-            let ready = poll(&fds, nfds_t(fds.count), watchdog.pollTimeoutMilliseconds)
+            var timeout = watchdog.pollTimeoutMilliseconds
+            if let retry = engine.retryTimeoutMilliseconds { timeout = timeout < 0 ? retry : min(timeout, retry) }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 && errno != EINTR {
                 logger.critical("poll failed: \(String(cString: strerror(errno)))")
                 return 1
@@ -114,6 +116,7 @@ public enum Daemon {
                 }
             }
             if stopSignal == nil, fds.count > 1, fds[1].revents != 0 { engine.pump() }
+            if stopSignal == nil { engine.retryIfDue() }
             if let stopSignal { return stop(signal: stopSignal, engine: engine, board: board, notifier: notifier, logger: logger) }
             watchdog.pingIfDue()
         }

@@ -19,6 +19,8 @@ final class IngestEngine {
     private var reader: InboxFileReader
     private var watcher: InotifyWatcher?
     private var queue = PendingQueue()
+    /// Articles staged in the batch in hand, for the search index once they are durable.
+    private var stagedRecords: [ArticleRecord] = []
     private var loggedFolders: Set<String> = []
     private var lastStatusLine = ""
     /// Shown before the counts in `STATUS=` (a failed reload, a change that needs a restart).
@@ -36,6 +38,7 @@ final class IngestEngine {
     init(configuration: DaemonConfiguration, store: ArticleStore, board: StatusBoard,
          notifier: ServiceNotifier, logger: Logger) throws(DispositionError) {
         telemetry = board.telemetry
+        board.searchFeeder.loadExisting(from: store, logger: logger)
         self.configuration = configuration
         self.store = store
         self.board = board
@@ -162,10 +165,16 @@ final class IngestEngine {
         do {
             try store.commit()
         } catch {
-            // Nothing leaves the inbox unless its record is durable; the files wait for a retry.
-            degrade("store commit failed: \(error)")
+            // Nothing leaves the inbox unless its record is durable: the files stay where they
+            // are and the whole batch is tried again later (full disk, read-only state folder...).
+            stagedRecords.removeAll()
+            degrade("store commit failed, files kept in the inbox: \(error)")
+            scheduleRetry(names)
             return
         }
+        board.searchFeeder.add(stagedRecords)
+        stagedRecords.removeAll()
+        retryBackoff = nil
         for plan in plans { execute(plan, now: now, started: started) }
         do { try dispositions.syncFolders() } catch { degrade("\(error)") }
     }
@@ -214,6 +223,7 @@ final class IngestEngine {
         }
         let target = dispositions.reserveName(name, in: .archive)
         let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: target, ingestedAt: now))
+        stagedRecords.append(record)
         return .archive(name: name, target: target, id: record.id, title: record.title, hash: hash)
     }
 
@@ -239,6 +249,48 @@ final class IngestEngine {
             }
         } catch {
             degrade("\(error)")
+        }
+    }
+
+    // MARK: - Retry after a failed commit
+
+    /// Seconds until the next retry doubles from 1 up to 60 while commits keep failing.
+    private var retryBackoff: Double?
+    private var retryAt: ContinuousClock.Instant?
+    private var retryNames: [String] = []
+
+    private func scheduleRetry(_ names: [String]) {
+        let delay = min(60, (retryBackoff ?? 0.5) * 2)
+        retryBackoff = delay
+        retryAt = .now + .milliseconds(Int(delay * 1000))
+        retryNames.append(contentsOf: names)
+        // Drain what is queued into the retry too: nothing can commit until the store can.
+        retryNames.append(contentsOf: queue.take(Int.max))
+        logger.warning("retrying in \(delay) s", metadata: ["files": "\(retryNames.count)"])
+    }
+
+    /// Milliseconds until a scheduled retry (for poll), or nil when none is scheduled.
+    var retryTimeoutMilliseconds: Int32? {
+        guard let retryAt else { return nil }
+        let left = retryAt - .now
+        return max(0, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// Runs a due retry: the kept files go back in the queue, in their order.
+    func retryIfDue() {
+        guard let retryAt, ContinuousClock.now >= retryAt else { return }
+        self.retryAt = nil
+        let names = retryNames
+        retryNames.removeAll()
+        for name in names { queue.append(name) }
+        pump()
+        if self.retryAt == nil, board.read().degradedReason?.hasPrefix("store commit failed") == true {
+            board.update {
+                $0.degradedReason = nil
+                if $0.state == .degraded { $0.state = .ready }
+            }
+            logger.notice("store writable again; ingestion resumed")
+            publishStatus()
         }
     }
 

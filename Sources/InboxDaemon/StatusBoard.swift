@@ -1,4 +1,5 @@
 import InboxAPI
+import InboxSearch
 import Synchronization
 
 /// The daemon's live state, written by the ingest loop and read by API requests on other threads:
@@ -20,8 +21,12 @@ public final class StatusBoard: Sendable {
     let startedAt = ContinuousClock.now
     /// Counters and live events of what happened to each file.
     public let telemetry = Telemetry()
+    /// The full-text index: fed by the ingest loop, queried by the API.
+    public let search = SearchIndex()
+    let searchFeeder: SearchFeeder
 
-    public init() {}
+    public init() { searchFeeder = SearchFeeder(index: search) }
+
 
     func update(_ body: (inout Counters) -> Void) { counters.withLock { body(&$0) } }
     func read() -> Counters { counters.withLock { $0 } }

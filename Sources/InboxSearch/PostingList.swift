@@ -121,14 +121,17 @@ enum Varint {
 
     @inline(__always)
     static func read(_ base: UnsafePointer<UInt8>, _ position: inout Int) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
+        let first = base[position]
+        position &+= 1
+        if first < 0x80 { return UInt64(first) }
+        var result = UInt64(first & 0x7F)
+        var shift: UInt64 = 7
         while true {
             let b = base[position]
-            position += 1
-            result |= UInt64(b & 0x7F) << shift
+            position &+= 1
+            result |= UInt64(b & 0x7F) &<< shift
             if b < 0x80 { return result }
-            shift += 7
+            shift &+= 7
         }
     }
 }
@@ -175,8 +178,8 @@ struct PostingCursor {
         }
         let v = Varint.read(base, &position)
         document = previous &+ UInt32(truncatingIfNeeded: v >> 2)
-        pending += occurrences
-        occurrences = v & 1 == 1 ? 1 : Int(Varint.read(base, &position))
+        pending &+= occurrences
+        occurrences = v & 1 == 1 ? 1 : Int(truncatingIfNeeded: Varint.read(base, &position))
         let title = v & 2 == 0 ? 0 : UInt32(truncatingIfNeeded: Varint.read(base, &position))
         tf = UInt32(truncatingIfNeeded: occurrences) &+ (AnalyzedDocument.titleWeight - 1) &* title
         previous = document
@@ -217,6 +220,12 @@ struct PostingCursor {
     /// The current posting's positions, into `out` (replacing its contents).
     mutating func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
+        var reader = positionReader()
+        while reader.next() { out.append(reader.value) }
+    }
+
+    /// A reader of the current posting's positions.
+    mutating func positionReader() -> PositionReader {
         var p = positionOffset
         // Step over `pending` varints: count their last bytes (high bit clear), 8 at a time
         // while that stays within the published bytes.
@@ -232,10 +241,29 @@ struct PostingCursor {
             p += 1
         }
         positionOffset = p
-        var value: UInt32 = 0
-        for _ in 0..<occurrences {
-            value &+= UInt32(truncatingIfNeeded: Varint.read(positionBase, &p))
-            out.append(value)
-        }
+        return PositionReader(base: positionBase, offset: p, remaining: occurrences)
+    }
+}
+
+/// Decodes one posting's positions, in increasing order.
+struct PositionReader {
+    let base: UnsafePointer<UInt8>
+    var offset: Int
+    var remaining: Int
+    private(set) var value: UInt32 = 0
+
+    init(base: UnsafePointer<UInt8>, offset: Int, remaining: Int) {
+        self.base = base
+        self.offset = offset
+        self.remaining = remaining
+    }
+
+    /// Moves to the next position; false when there is none.
+    @inline(__always)
+    mutating func next() -> Bool {
+        guard remaining > 0 else { return false }
+        remaining &-= 1
+        value &+= UInt32(truncatingIfNeeded: Varint.read(base, &offset))
+        return true
     }
 }

@@ -14,13 +14,15 @@ struct Candidate: Sendable {
 
 /// Intersects posting lists, checks phrases and scores the documents that match.
 enum Ranker {
-    /// Phrase queries whose candidates (documents with every term) are at most this many are
-    /// checked in full, so their `total` is exact.
-    static let exactPhraseCandidates = 2048
-    /// Otherwise: how many candidates, spread evenly, are checked to estimate `total`, and the
-    /// most that are checked, best first, to fill a page.
-    static let phraseSample = 256
-    static let phraseCheckBudget = 8192
+    /// Phrase queries whose rarest term is in at most this many documents check every
+    /// candidate (a document holding all the terms) for the phrases, so their `total` is exact.
+    static let exactPhraseCandidates = 4096
+    /// Otherwise about this many candidates, spread evenly, are checked to estimate `total`.
+    static let phraseSample = 1024
+    /// Checks in document order before the rest are deferred, and deferred candidates then
+    /// checked best first: bounds phrases of common words that rarely stand together.
+    static let phraseCheckBudget = 4096
+    static let deferredCheckBudget = 2048
 
     /// The ranked matches of a query: `total` documents match (an estimate for some phrase
     /// queries, see ``SearchIndex/search(_:limit:offset:fetch:)``), `top` are the best `k` of
@@ -28,85 +30,132 @@ enum Ranker {
     ///
     /// Document at a time: the rarest term's postings drive, and every other list, rarest
     /// first, is only probed at those documents (skipping whole blocks), so a very common word
-    /// (`và`, `của`) costs at most one pass over its list and usually much less.
+    /// (`và`, `của`) costs at most one pass over its list and usually much less. A candidate
+    /// is checked for the phrases (from the positions under the cursors) only when it could
+    /// enter the top `k` or falls in the sample.
     static func rank(_ snapshot: QuerySnapshot, phrases: [[Int]], k: Int) -> (total: Int, top: [Candidate]) {
         guard snapshot.documentCount > 0, !snapshot.terms.isEmpty else { return (0, []) }
         let scorer = Scorer(snapshot)
         let order = snapshot.terms.indices.sorted { snapshot.terms[$0].documentFrequency < snapshot.terms[$1].documentFrequency }
         var cursors = order.map { PostingCursor(snapshot.terms[$0]) }
         let weights = order.map { scorer.weight(snapshot.terms[$0].documentFrequency) }
+        let phrase = PhraseCheck(phrases.map { p in p.map { order.firstIndex(of: $0) ?? 0 } })
+        let rarest = snapshot.terms[order[0]].documentFrequency
+        let checkAll = rarest <= exactPhraseCandidates
+        let stride = checkAll ? 1 : max(1, rarest / phraseSample)
 
         var top = TopK(k)
-        var total = 0
-        var candidates: [Candidate] = []  // every match, in document order, for phrase queries
-        let collect = !phrases.isEmpty
-        scan: while cursors[0].next() {
-            let d = cursors[0].document
-            for t in 1..<cursors.count where !cursors[t].advance(to: d) {
-                if cursors[t].exhausted { break scan }
-                continue scan
-            }
-            let norm = scorer.norm(d)
-            var score = 0.0
-            for t in cursors.indices {
-                let tf = Double(cursors[t].tf)
-                score += weights[t] * tf / (tf + norm)
-            }
-            if collect {
-                candidates.append(Candidate(score: score, document: d))
-            } else {
-                total += 1
-                top.offer(Candidate(score: score, document: d))
+        var deferred = TopK(deferredCheckBudget)
+        var checks = 0
+        var candidates = 0
+        var matches = 0
+        var sampled = 0
+        var sampledMatches = 0
+        cursors.withUnsafeMutableBufferPointer { cursors in
+            weights.withUnsafeBufferPointer { weights in
+                scan: while cursors[0].next() {
+                    let d = cursors[0].document
+                    for t in 1..<cursors.count where !cursors[t].advance(to: d) {
+                        if cursors[t].exhausted { break scan }
+                        continue scan
+                    }
+                    // Σ w·tf/(tf + norm) over one common denominator: a single division.
+                    let norm = scorer.norm(d)
+                    var numerator = 0.0
+                    var denominator = 1.0
+                    for t in 0..<cursors.count {
+                        let tf = Double(cursors[t].tf)
+                        numerator = numerator * (tf + norm) + weights[t] * tf * denominator
+                        denominator *= tf + norm
+                    }
+                    let candidate = Candidate(score: numerator / denominator, document: d)
+                    candidates &+= 1
+                    if phrase.isEmpty {
+                        top.offer(candidate)
+                        continue
+                    }
+                    let inSample = candidates % stride == 0
+                    guard inSample || top.accepts(candidate) else { continue }
+                    if !inSample && checks >= phraseCheckBudget {
+                        deferred.offer(candidate)
+                        continue
+                    }
+                    checks &+= 1
+                    let found = phrase.occurs(cursors)
+                    if inSample {
+                        sampled &+= 1
+                        if found { sampledMatches &+= 1 }
+                    }
+                    if found {
+                        matches &+= 1
+                        top.offer(candidate)
+                    }
+                }
             }
         }
-        if !collect { return (total, top.bestFirst()) }
-        return rankPhrases(snapshot, phrases: phrases, candidates: candidates, k: k)
+        if !deferred.isEmpty {
+            // Budget spent: check the best of the rest, in document order on fresh cursors.
+            var fresh = order.map { PostingCursor(snapshot.terms[$0]) }
+            let recheck = PhraseCheck(phrases.map { p in p.map { order.firstIndex(of: $0) ?? 0 } })
+            fresh.withUnsafeMutableBufferPointer { fresh in
+                for candidate in deferred.bestFirst().sorted(by: { $0.document < $1.document }) {
+                    guard top.accepts(candidate) else { continue }
+                    guard (0..<fresh.count).allSatisfy({ fresh[$0].advance(to: candidate.document) }) else { continue }
+                    if recheck.occurs(fresh) {
+                        matches &+= 1
+                        top.offer(candidate)
+                    }
+                }
+            }
+        }
+        if phrase.isEmpty || (checkAll && deferred.isEmpty) { return (phrase.isEmpty ? candidates : matches, top.bestFirst()) }
+        let estimate = sampled == 0 ? 0 : Int((Double(candidates) * Double(sampledMatches) / Double(sampled)).rounded())
+        return (max(matches, estimate), top.bestFirst())
+    }
+}
+
+/// Phrase occurrence from the positions under the query's cursors.
+struct PhraseCheck {
+    /// Each phrase as the cursor index of each of its slots.
+    private let phrases: [[Int]]
+
+    init(_ phrases: [[Int]]) {
+        self.phrases = phrases
     }
 
-    /// Keeps the candidates that contain every phrase: all of them when they are few, else the
-    /// best ones until `k` match, with `total` estimated from an even sample.
-    private static func rankPhrases(
-        _ snapshot: QuerySnapshot, phrases: [[Int]], candidates: [Candidate], k: Int
-    ) -> (total: Int, top: [Candidate]) {
-        func filter() -> PhraseFilter {
-            PhraseFilter(phrases.map { phrase in phrase.map { snapshot.terms[$0] } })
-        }
-        if candidates.count <= exactPhraseCandidates {
-            var f = filter()
-            var top = TopK(k)
-            var total = 0
-            for c in candidates where f.matches(c.document) {
-                total += 1
-                top.offer(c)
-            }
-            return (total, top.bestFirst())
-        }
-        // Estimate the share of candidates that match from an even sample (document order).
-        var sampler = filter()
-        let stride = Double(candidates.count) / Double(phraseSample)
-        var sampled = 0
-        for i in 0..<phraseSample where sampler.matches(candidates[Int(Double(i) * stride)].document) { sampled += 1 }
+    var isEmpty: Bool { phrases.isEmpty }
 
-        // Best first, in batches checked in document order (cursors only move forward).
-        var heap = CandidateHeap(candidates)
-        var matched: [Candidate] = []
-        var checked = 0
-        while matched.count < k && checked < phraseCheckBudget && !heap.isEmpty {
-            var batch: [Candidate] = []
-            while batch.count < 64, let c = heap.pop() { batch.append(c) }
-            checked += batch.count
-            var f = filter()
-            let ok = Set(batch.map(\.document).sorted().filter { f.matches($0) })
-            matched += batch.filter { ok.contains($0.document) }
+    /// True when every phrase occurs in the document all `cursors` are on.
+    func occurs(_ cursors: UnsafeMutableBufferPointer<PostingCursor>) -> Bool {
+        phrases.allSatisfy { occurs($0, cursors) }
+    }
+
+    /// True when some start p has slot i's term at p + i for every i: one merge pass over the
+    /// slots' position streams, decoded only as far as needed.
+    private func occurs(_ slots: [Int], _ cursors: UnsafeMutableBufferPointer<PostingCursor>) -> Bool {
+        withUnsafeTemporaryAllocation(of: PositionReader.self, capacity: slots.count) { readers in
+            for (i, c) in slots.enumerated() {
+                (readers.baseAddress! + i).initialize(to: cursors[c].positionReader())
+                if i > 0 && !readers[i].next() { return false }
+            }
+            while readers[0].next() {
+                let start = readers[0].value
+                var all = true
+                for i in 1..<slots.count {
+                    let target = start &+ UInt32(i)
+                    while readers[i].value < target {
+                        // Later starts need later positions: none left means no match.
+                        if !readers[i].next() { return false }
+                    }
+                    if readers[i].value != target {
+                        all = false
+                        break
+                    }
+                }
+                if all { return true }
+            }
+            return false
         }
-        let total: Int
-        if heap.isEmpty {
-            total = matched.count
-        } else {
-            let estimate = Int((Double(candidates.count) * Double(sampled) / Double(phraseSample)).rounded())
-            total = max(estimate, matched.count)
-        }
-        return (total, Array(matched.prefix(k)))
     }
 }
 
@@ -170,108 +219,11 @@ struct TopK {
         }
     }
 
-    func bestFirst() -> [Candidate] { items.sorted { $0.ranksBefore($1) } }
-}
+    /// True when `c` would be kept.
+    @inline(__always)
+    func accepts(_ c: Candidate) -> Bool { items.count < k || (k > 0 && c.ranksBefore(items[0])) }
 
-/// Tells which documents (asked in increasing order, each holding every term) contain every
-/// phrase, from the positions of the phrase terms.
-struct PhraseFilter {
-    /// One cursor per distinct term; each phrase as the cursors of its slots.
-    private var cursors: [PostingCursor] = []
-    private var phrases: [[Int]] = []
-    private var positions: [[UInt32]]
-
-    init(_ phrases: [[PostingSnapshot]]) {
-        var seen: [ObjectIdentifier: Int] = [:]
-        for phrase in phrases {
-            var slots: [Int] = []
-            for term in phrase {
-                let key = ObjectIdentifier(term.documents)
-                if let k = seen[key] {
-                    slots.append(k)
-                } else {
-                    seen[key] = cursors.count
-                    slots.append(cursors.count)
-                    cursors.append(PostingCursor(term))
-                }
-            }
-            self.phrases.append(slots)
-        }
-        positions = Array(repeating: [], count: cursors.count)
-    }
-
-    mutating func matches(_ document: UInt32) -> Bool {
-        for k in cursors.indices {
-            guard cursors[k].advance(to: document) else { return false }
-            cursors[k].positions(into: &positions[k])
-        }
-        return phrases.allSatisfy(occurs)
-    }
-
-    /// True when some start p has slot i's term at p + i for every i.
-    private func occurs(_ slots: [Int]) -> Bool {
-        guard let head = slots.first else { return true }
-        for start in positions[head] {
-            var all = true
-            for i in 1..<slots.count where !Self.contains(positions[slots[i]], start &+ UInt32(i)) {
-                all = false
-                break
-            }
-            if all { return true }
-        }
-        return false
-    }
-
-    private static func contains(_ sorted: [UInt32], _ value: UInt32) -> Bool {
-        var lo = 0
-        var hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < sorted.count && sorted[lo] == value
-    }
-}
-
-/// A binary heap of candidates that pops them in rank order; built in O(n), so a query pays
-/// O(log n) per result it actually needs rather than a full sort.
-struct CandidateHeap {
-    private var items: [Candidate]
-
-    init(_ items: [Candidate]) {
-        self.items = items
-        var i = items.count / 2
-        while i > 0 {
-            i -= 1
-            siftDown(i)
-        }
-    }
-
-    var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
 
-    /// The best remaining candidate.
-    mutating func pop() -> Candidate? {
-        guard let last = items.popLast() else { return nil }
-        guard !items.isEmpty else { return last }
-        let top = items[0]
-        items[0] = last
-        siftDown(0)
-        return top
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = items.count
-        let item = items[i]
-        while true {
-            var child = 2 * i + 1
-            if child >= n { break }
-            if child + 1 < n && items[child + 1].ranksBefore(items[child]) { child += 1 }
-            guard items[child].ranksBefore(item) else { break }
-            items[i] = items[child]
-            i = child
-        }
-        items[i] = item
-    }
+    func bestFirst() -> [Candidate] { items.sorted { $0.ranksBefore($1) } }
 }

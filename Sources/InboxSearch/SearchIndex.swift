@@ -41,11 +41,12 @@ public final class SearchIndex: Sendable {
     /// - Returns: `total`, the number of matching documents, and the hits ranked
     ///   `offset ..< offset + limit` (best first; equal scores put the more recently added
     ///   document first). An empty query, or one with a term no document has, matches nothing.
-    ///   `total` is exact unless the query has a phrase and more than
-    ///   ``Ranker/exactPhraseCandidates`` documents hold all its terms: then it is estimated
-    ///   from an even sample of ``Ranker/phraseSample`` of those documents, and the page is
-    ///   filled by checking them best first, at most ``Ranker/phraseCheckBudget`` of them (a
-    ///   phrase of common words that rarely stand together can come back with a short page).
+    ///   `total` is exact unless the query has a phrase and its rarest term is in more than
+    ///   ``Ranker/exactPhraseCandidates`` documents: then the documents holding every term are
+    ///   all counted but only some are checked for the phrase (every one that could make the
+    ///   page, plus an even sample of about ``Ranker/phraseSample``), and `total` is that count
+    ///   times the share of the sample that matched (never less than the matches found). The
+    ///   hits themselves are always exact: checked, and ranked among all documents that match.
     /// - Parameter fetch: the full document for an id (from the store); called once for each
     ///   returned hit, to cut its snippet, never with a lock held. Phrases are checked against
     ///   positions in the index, so no other document is fetched. When it returns nil the hit
@@ -63,7 +64,7 @@ public final class SearchIndex: Sendable {
             Ranker.rank(snapshot, phrases: phrases, k: overflow ? Int.max : end)
         }
         let page = Array(ranked.top.dropFirst(offset))
-        let snippet = Snippet(terms: terms, phrases: query.phrases)
+        let snippet = Snippet(terms: terms, words: query.words, phrases: query.phrases)
         let hits = zip(page, ids(page)).map { c, id in
             SearchHit(id: id, score: c.score, snippet: fetch(id).map(snippet.make) ?? "")
         }

@@ -1,8 +1,9 @@
 /// Builds the text shown under a hit.
 ///
 /// The snippet comes from the body paragraph holding the most distinct query terms (each quoted
-/// phrase found there counts once more; ties go to the earliest), or from the title, author or
-/// source when no paragraph matches. It is about ``length`` characters (Unicode scalars of the
+/// phrase found there counts once more, and so do the query's words standing together in query
+/// order; ties go to the earliest), or from the title, author or source when no paragraph
+/// matches. It is about ``length`` characters (Unicode scalars of the
 /// display text) of that paragraph, starting up to ``lead`` characters before the first matched
 /// word, cut at word boundaries, with `…` at each end that was cut. Every word whose term is a
 /// query term is wrapped in `«` `»` (the markers do not count toward the length). The text is
@@ -11,13 +12,16 @@ struct Snippet {
     static let length = 160
     static let lead = 40
 
-    /// Query terms as UTF-8, and phrases as indices into them.
+    /// Query terms as UTF-8, and phrases as indices into them: the quoted ones, then the
+    /// words in query order when there are several (a bonus for finding them together).
     private let terms: [[UInt8]]
     private let phrases: [[Int]]
 
-    init(terms: [String], phrases: [[String]]) {
+    init(terms: [String], words: [String], phrases: [[String]]) {
         self.terms = terms.map { Array($0.utf8) }
-        self.phrases = phrases.map { phrase in phrase.compactMap { terms.firstIndex(of: $0) } }
+        var sequences = phrases
+        if words.count >= 2 { sequences.append(words) }
+        self.phrases = sequences.map { phrase in phrase.compactMap { terms.firstIndex(of: $0) } }
     }
 
     /// The snippet of a fetched document.

@@ -97,3 +97,30 @@ struct InboxctlTests {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 }
+
+extension InboxctlTests {
+    @Test func searchFindsSeedsByUnaccentedQueries() throws {
+        try waitUntil("seeds indexed") {
+            let result = try run(Repo.inboxctl, ["search", "bo", "truong", "--json", "--socket", daemon.socket])
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return object?["indexed"] as? Int == 5
+        }
+        let json = try ctl(["search", "bo truong", "--json"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any] ?? [:]
+        let results = object["results"] as? [[String: Any]] ?? []
+        #expect(results.count >= 4, "Bộ trưởng is in most seeds")
+        #expect(results.allSatisfy { ($0["snippet"] as? String)?.isEmpty == false })
+        let giang = try ctl(["search", "\"dang hoang giang\""])
+        #expect(giang.status == 0)
+        #expect(giang.stdout.contains("Ngày 18/12"), "seed 004's derived title")
+        let voa = try ctl(["search", "voa", "tieng", "viet", "--json"])
+        let voaResults = (try JSONSerialization.jsonObject(with: Data(voa.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]]
+        #expect(voaResults?.first?["source"] as? String == "VOA Tiếng Việt")
+        let none = try ctl(["search", "khongcotu"])
+        #expect(none.status == 1)
+        #expect(none.stdout.contains("No articles match"))
+        let curl = try run("/bin/sh", ["-c", "curl -s --unix-socket '\(daemon.socket)' -G http://x/v1/search --data-urlencode 'q=hoa binh' | jq -e '.total >= 1'"])
+        #expect(curl.status == 0)
+    }
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make deb` and what comes out of it: dpkg-deb accepts the package, every file is where it
 # belongs, the binaries run without the Swift toolchain; then (root) the package is installed
-# with dpkg -i into a throw-away system under a real systemd, used, and removed
-# (Tests/systemd/run.sh --deb --quick). Prints PASS/FAIL per check and "N passed, N failed".
+# with dpkg -i into a throw-away system under a real systemd, put through the whole systemd
+# suite, upgraded and removed (Tests/systemd/run.sh --deb). Prints PASS/FAIL per check and "N passed, N failed".
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
@@ -75,8 +75,8 @@ check_extracted() {
 check "the extracted files work" check_extracted
 
 if [ "$(id -u)" = 0 ]; then
-    echo "--- the package under a real systemd (Tests/systemd/run.sh --deb --quick)"
-    if bash Tests/systemd/run.sh --deb "$deb" --quick; then passed=$((passed + 1)); echo "PASS install, use and remove the package under systemd"
+    echo "--- the package under a real systemd (Tests/systemd/run.sh --deb)"
+    if bash Tests/systemd/run.sh --deb "$deb"; then passed=$((passed + 1)); echo "PASS install, use and remove the package under systemd"
     else failed=$((failed + 1)); echo "FAIL install, use and remove the package under systemd"; fi
 else
     echo "SKIP install under systemd: needs root"

@@ -8,6 +8,7 @@
 set -euo pipefail
 work=$1 bin_dir=$2 repo=$3 deb=${4:-}
 t=/run/inboxd-test
+unit_path=$t/units
 
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p "$t"
@@ -28,6 +29,10 @@ if [ -n "$deb" ]; then
     # A Docker-style policy-rc.d (exit 101) on this machine would stop the maintainer scripts
     # from starting or stopping units; a real Debian system has none (removed in the overlay).
     rm -f /usr/sbin/policy-rc.d
+    # An empty /etc/systemd/system, so the manager sees what the package enables and nothing of
+    # the host's: the postinst's sockets.target.wants/inboxd.socket link starts the socket at boot.
+    mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/system
+    unit_path=$t/units:/etc/systemd/system
     dpkg -i "$deb"
     echo "dpkg -i: exit 0"
 else
@@ -47,5 +52,5 @@ done
 mount --bind "$work"/console.log /dev/console
 umount -R /sys/fs/cgroup
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-exec env -i container=inboxd-test SYSTEMD_UNIT_PATH="$t"/units PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+exec env -i container=inboxd-test SYSTEMD_UNIT_PATH="$unit_path" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     /lib/systemd/systemd --system --unit=test.target --show-status=no --log-target=journal

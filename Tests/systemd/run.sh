@@ -152,6 +152,8 @@ active_running() { [ "$(prop "$1" ActiveState)" = active ] && [ "$(prop "$1" Sub
 main_pid() { prop inboxd.service MainPID; }
 inbox=/var/lib/inboxd/inbox
 ids_sorted() { ctl list --json | jq -r '.[].id' | sort | tr '\n' ' '; }
+article_count() { ctl --json status | jq -r .articles; }
+count_is() { [ "$(article_count 2>/dev/null)" = "$1" ]; }
 
 # A small article with its own content (so its content hash is new).
 article() {
@@ -210,10 +212,11 @@ check_dpkg_installed() {
     [ "$(ns readlink /etc/systemd/system/sockets.target.wants/inboxd.socket)" = /lib/systemd/system/inboxd.socket ] ||
         [ "$(ns readlink /etc/systemd/system/sockets.target.wants/inboxd.socket)" = /usr/lib/systemd/system/inboxd.socket ] ||
         { why="inboxd.socket is not enabled"; return 1; }
+    [ "$(prop inboxd.socket SubState)" = listening ] || { why="the enabled inboxd.socket did not start at boot ($(prop inboxd.socket SubState))"; return 1; }
     local swift_libs
     swift_libs=$(ns ldd /usr/bin/inboxd | grep -c libswift)
     [ "$swift_libs" = 0 ] || { why="/usr/bin/inboxd needs the Swift toolchain's libraries"; return 1; }
-    note="$(basename "$deb"): postinst created user inboxd and /run/inboxd, enabled inboxd.socket; binaries need no Swift toolchain"
+    note="$(basename "$deb"): postinst created user inboxd and /run/inboxd, enabled inboxd.socket (listening since boot); binaries need no Swift toolchain"
 }
 [ -n "$deb" ] && check "dpkg -i installs the package cleanly and enables the socket" check_dpkg_installed
 
@@ -424,10 +427,9 @@ check "store intact after stop and restart (inboxctl list --json)" check_store_i
 
 if [ -z "$quick" ]; then
 # --- watchdog ------------------------------------------------------------------------------------
-article_count() { ctl --json status | jq -r .articles; }
-count_is() { [ "$(article_count 2>/dev/null)" = "$1" ]; }
 wedged() { journal_match '$msg | startswith("test wedge engaged")'; }
-killed_by_watchdog() { [ "$(prop inboxd.service Result)" = watchdog ]; }
+# Killed by the watchdog and dead (waiting RestartSec= before the restart).
+killed_by_watchdog() { [ "$(prop inboxd.service Result)" = watchdog ] && [ "$(prop inboxd.service SubState)" = auto-restart ]; }
 restarted_from() { local pid; pid=$(main_pid); [ "$pid" != 0 ] && [ "$pid" != "$1" ] && active_running inboxd.service; }
 
 check_watchdog() {
@@ -444,7 +446,7 @@ check_watchdog() {
     wait_for "the wedge" 15 wedged || return 1
     # Dropped while wedged: must survive too (taken by the next start's scan).
     drop wd-5.txt 5
-    wait_for "Result=watchdog" 20 killed_by_watchdog || { why="$why (Result=$(prop inboxd.service Result), $(prop inboxd.service SubState))"; return 1; }
+    wait_for "Result=watchdog, SubState=auto-restart" 20 killed_by_watchdog || { why="$why (Result=$(prop inboxd.service Result), $(prop inboxd.service SubState))"; return 1; }
     local killed_us
     killed_us=$(prop inboxd.service ExecMainExitTimestampMonotonic)
     wait_for "a new main process, active/running" 30 restarted_from "$pid" || return 1
@@ -508,11 +510,14 @@ fi  # quick
 
 # --- package upgrade and removal (with --deb) ------------------------------------------------------
 check_dpkg_upgrade() {
+    ns systemctl start inboxd.socket inboxd.service
+    local before
+    before=$(article_count)
     ns systemctl stop inboxd.socket inboxd.service
     # Installing over itself with systemd running: postinst reloads systemd, starts the socket.
     ns dpkg -i "$deb" > "$work/dpkg-upgrade.log" 2>&1 || { why="dpkg -i over the installed package failed: $(tail -3 "$work/dpkg-upgrade.log")"; return 1; }
     [ "$(prop inboxd.socket SubState)" = listening ] || { why="postinst did not start inboxd.socket ($(prop inboxd.socket SubState))"; return 1; }
-    [ "$(jq -r .articles <<<"$(ctl --json status)")" = "$(wc -w <<<"${seed_ids:-}")" ] || { why="the articles are not there after the upgrade"; return 1; }
+    [ "$(article_count)" = "$before" ] || { why="$before articles before the upgrade, $(article_count) after"; return 1; }
     note="postinst started inboxd.socket; the first inboxctl status activated the service; articles kept"
 }
 [ -n "$deb" ] && check "dpkg -i over the installed package while systemd runs (upgrade path)" check_dpkg_upgrade
@@ -530,6 +535,26 @@ check_dpkg_remove() {
     note="prerm stopped socket and service, files gone, configuration kept until purge, articles kept"
 }
 [ -n "$deb" ] && check "dpkg -r / --purge remove the package cleanly" check_dpkg_remove
+
+# --- safety: nothing but the test's own units ever ran ---------------------------------------------
+check_only_test_units() {
+    # Every unit the manager knows, and whether it ever left the inactive state (boot included).
+    local all units others
+    all=$(ns systemctl list-units --all --plain --no-legend | awk '{print $1}')
+    units=$(ns systemctl show -p Id -p InactiveExitTimestampMonotonic -- $all |
+        awk 'BEGIN {RS = ""} { id = ""; ran = 0
+             for (i = 1; i <= NF; i++) { if ($i ~ /^Id=/) id = substr($i, 4); if ($i ~ /^InactiveExitTimestampMonotonic=[1-9]/) ran = 1 }
+             if (ran) print id }' | grep -v -E '\.(mount|scope|device|swap)$' | sort -u)
+    others=$(grep -v -E '^(inboxd(@press)?\.(service|socket)|systemd-journald\.(service|socket)|(test|sysinit|basic|sockets|multi-user|shutdown)\.target|-\.slice|system(-inboxd)?\.slice)$' <<<"$units")
+    [ -n "$units" ] || { why="the manager reports no unit that ever ran"; return 1; }
+    [ -z "$others" ] || { why="units outside the test ran: $(tr '\n' ' ' <<<"$others")"; return 1; }
+    local target
+    for target in sysinit basic sockets; do
+        [ "$(prop $target.target FragmentPath)" = "/run/inboxd-test/units/$target.target" ] || { why="$target.target is not the empty stand-in"; return 1; }
+    done
+    note="started: $(tr '\n' ' ' <<<"$units")"
+}
+check "only the test units ran (no sysinit, no tmpfiles, nothing of the host's)" check_only_test_units
 
 # --- summary -------------------------------------------------------------------------------------
 log ""

@@ -1,6 +1,6 @@
 // searchbench: build time, memory and query latency of InboxSearch.SearchIndex.
 //
-//   searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--slowest K]
+//   searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--repeat R] [--probe QUERY]... [--slowest K]
 //
 // CORPUS_DIR is a make_corpus.py output folder (its files/ subfolder is used when present) or a
 // folder of article files. The first N files by name (default all) are decoded and parsed with
@@ -29,6 +29,8 @@ struct Options {
     var seed: UInt64 = 42
     var concurrent = false
     var slowest = 0
+    var repeats = 1
+    var probes: [String] = []
 
     static func parse(_ args: [String]) -> Options? {
         var o = Options()
@@ -40,6 +42,8 @@ struct Options {
             case "--limit": o.limit = rest.popFirst().flatMap { Int($0) } ?? o.limit
             case "--seed": o.seed = rest.popFirst().flatMap { UInt64($0) } ?? o.seed
             case "--concurrent": o.concurrent = true
+            case "--repeat": o.repeats = max(1, rest.popFirst().flatMap { Int($0) } ?? o.repeats)
+            case "--probe": if let q = rest.popFirst() { o.probes.append(q) }
             case "--slowest": o.slowest = rest.popFirst().flatMap { Int($0) } ?? o.slowest
             default:
                 if a.hasPrefix("-") || !o.dir.isEmpty { return nil }
@@ -117,6 +121,19 @@ func runBenchmark(_ options: Options) {
     let buildSeconds = seconds(ContinuousClock.now - buildStart)
     let rssAfterBuild = rssMB()
 
+    // Probes: one query timed alone, best of 200 runs, on stderr.
+    for probe in options.probes {
+        let q = SearchQuery.parse(probe)
+        var best = Double.infinity
+        var r = (total: 0, hits: [SearchHit]())
+        for _ in 0..<200 {
+            let c0 = threadCPUms()
+            r = index.search(q, limit: options.limit, fetch: fetch)
+            best = min(best, threadCPUms() - c0)
+        }
+        FileHandle.standardError.write(Data(String(format: "probe %@: %.3f ms, total %d\n", probe, best, r.total).utf8))
+    }
+
     // Queries.
     var rng = RNG(state: options.seed)
     var documentFrequency: [String: Int] = [:]
@@ -162,13 +179,19 @@ func runBenchmark(_ options: Options) {
         var empty = 0
         latencies.reserveCapacity(queries.count)
         for q in queries {
-            let c0 = threadCPUms()
-            let t0 = ContinuousClock.now
-            let r = index.search(q, limit: options.limit, fetch: fetch)
-            latencies.append(seconds(ContinuousClock.now - t0) * 1000)
-            cpu.append(threadCPUms() - c0)
-            hits += r.hits.count
-            if r.total == 0 { empty += 1 }
+            var wall = Double.infinity
+            var thread = Double.infinity
+            for _ in 0..<options.repeats {
+                let c0 = threadCPUms()
+                let t0 = ContinuousClock.now
+                let r = index.search(q, limit: options.limit, fetch: fetch)
+                wall = min(wall, seconds(ContinuousClock.now - t0) * 1000)
+                thread = min(thread, threadCPUms() - c0)
+                hits += r.hits.count
+                if r.total == 0 { empty += 1 }
+            }
+            latencies.append(wall)
+            cpu.append(thread)
         }
         return (latencies, cpu, hits, empty)
     }
@@ -177,6 +200,8 @@ func runBenchmark(_ options: Options) {
     let result = run(queries[...])
     let sorted = result.latencies.sorted()
     let cpuSorted = result.cpu.sorted()
+    let phraseCPU = queries.indices.filter { !queries[$0].phrases.isEmpty }.map { result.cpu[$0] }.sorted()
+    let wordCPU = queries.indices.filter { queries[$0].phrases.isEmpty }.map { result.cpu[$0] }.sorted()
     if options.slowest > 0 {
         // Diagnostics on stderr: the slowest queries with their result counts.
         let order = result.latencies.indices.sorted { result.latencies[$0] > result.latencies[$1] }
@@ -192,12 +217,13 @@ func runBenchmark(_ options: Options) {
     var json = String(
         format: "{\"documents\":%d,\"build_seconds\":%.2f,\"index_mb\":%.1f,\"bytes_per_article\":%.0f,\"rss_mb\":%.0f,"
             + "\"rss_index_mb\":%.0f,\"queries\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
-            + "\"cpu_p50_ms\":%.3f,\"cpu_p99_ms\":%.3f,\"empty_results\":%d",
+            + "\"cpu_p50_ms\":%.3f,\"cpu_p99_ms\":%.3f,\"cpu_p99_ms_words\":%.3f,\"cpu_p99_ms_phrases\":%.3f,"
+            + "\"repeat\":%d,\"empty_results\":%d",
         index.documentCount, buildSeconds, Double(index.memoryBytes) / 1e6,
         Double(index.memoryBytes) / Double(max(1, index.documentCount)), rssMB(), rssAfterBuild - rssBefore, queries.count,
         percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last ?? 0,
         sorted.reduce(0, +) / Double(max(1, sorted.count)), percentile(cpuSorted, 0.5), percentile(cpuSorted, 0.99),
-        result.empty)
+        percentile(wordCPU, 0.99), percentile(phraseCPU, 0.99), options.repeats, result.empty / options.repeats)
 
     if options.concurrent {
         // Queries on two threads while a third keeps adding documents.
@@ -235,7 +261,7 @@ func runBenchmark(_ options: Options) {
 
 guard let options = Options.parse(CommandLine.arguments) else {
     FileHandle.standardError.write(
-        Data("usage: searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--slowest K]\n".utf8))
+        Data("usage: searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--repeat R] [--probe QUERY]... [--slowest K]\n".utf8))
     exit(2)
 }
 
