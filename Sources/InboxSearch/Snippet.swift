@@ -66,7 +66,12 @@ struct Snippet {
     }
 
     private static func contains(_ tokens: [Int8], _ phrase: [Int]) -> Bool {
-        guard !phrase.isEmpty, tokens.count >= phrase.count else { return false }
+        firstOccurrence(tokens, phrase) != nil
+    }
+
+    /// Token index where `phrase` first starts in `tokens`.
+    private static func firstOccurrence(_ tokens: [Int8], _ phrase: [Int]) -> Int? {
+        guard !phrase.isEmpty, tokens.count >= phrase.count else { return nil }
         var i = 0
         while i + phrase.count <= tokens.count {
             var all = true
@@ -74,10 +79,10 @@ struct Snippet {
                 all = false
                 break
             }
-            if all { return true }
+            if all { return i }
             i += 1
         }
-        return false
+        return nil
     }
 
     /// A word of the text: byte and scalar ranges.
@@ -87,7 +92,8 @@ struct Snippet {
         var matched = false
     }
 
-    /// The window of `text` around its first matched word, marked up. `tokens` are the query
+    /// The window of `text` around its first phrase (quoted, or the query words together), else
+    /// its first matched word, marked up. `tokens` are the query
     /// term indices of the text's terms in order, used to tell which words match without keying
     /// each word again when words and terms line up one to one (they do unless the text has a
     /// character the key drops or splits on).
@@ -134,7 +140,9 @@ struct Snippet {
             var lowerByte = 0
             var upperByte = utf8.count
             if scalarCount > Self.length {
-                let first = words.first(where: \.matched)?.scalars.lowerBound ?? 0
+                let phraseStart = words.count == tokens.count ? phrases.compactMap { Self.firstOccurrence(tokens, $0) }.min() : nil
+                let first = phraseStart.map { words[$0].scalars.lowerBound }
+                    ?? words.first(where: \.matched)?.scalars.lowerBound ?? 0
                 lower = max(0, first - Self.lead)
                 upper = min(scalarCount, lower + Self.length)
                 if upper == scalarCount { lower = max(0, upper - Self.length) }

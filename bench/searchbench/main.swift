@@ -132,6 +132,7 @@ func runBenchmark(_ options: Options) {
             best = min(best, threadCPUms() - c0)
         }
         FileHandle.standardError.write(Data(String(format: "probe %@: %.3f ms, total %d\n", probe, best, r.total).utf8))
+        for hit in r.hits.prefix(2) { FileHandle.standardError.write(Data("  \(hit.id) \(hit.score): \(hit.snippet)\n".utf8)) }
     }
 
     // Queries.
