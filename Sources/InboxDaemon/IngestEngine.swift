@@ -77,24 +77,57 @@ final class IngestEngine {
     }
 
     /// Reads whatever the kernel has queued and processes everything pending.
+    ///
+    /// Batches overlap: while one batch is staged, committed and moved on this thread, the next
+    /// is read and parsed on both cores, so neither core waits for the other (or for fsync).
     func pump() {
         if let watcher {
             for event in watcher.drain() { handle(event) }
         }
         var taken = 0
-        while !queue.isEmpty {
-            board.update { $0.pending = queue.count }
-            let batch = queue.take(wedgeAfter.map { min(Self.batchLimit, max(1, $0 - filesTaken)) } ?? Self.batchLimit)
-            processBatch(batch)
-            taken += batch.count
-            filesTaken += batch.count
+        var inFlight: PreparedBatch?
+        while !queue.isEmpty || inFlight != nil {
+            board.update { $0.pending = queue.count + (inFlight?.names.count ?? 0) }
+            let current = inFlight ?? startPreparing(takeBatch(excluding: []))
+            inFlight = nil
+            if !queue.isEmpty, wedgeAfter == nil {
+                // A name of the batch in hand may have been queued again by a late event: it must
+                // not be read before that batch has moved it, so it waits for the next round.
+                inFlight = startPreparing(takeBatch(excluding: Set(current.names)))
+            }
+            current.done.wait()
+            processBatch(current.names, current.results)
+            taken += current.names.count
+            filesTaken += current.names.count
             if let wedgeAfter, filesTaken >= wedgeAfter { wedgeForever() }
             // Keep the kernel queue short during a long burst so it does not overflow.
             if let watcher { for event in watcher.drain() { handle(event) } }
-            if let afterBatch, !afterBatch(taken, queue.count) { break }
+            let remaining = queue.count + (inFlight?.names.count ?? 0)
+            let stopRequested = afterBatch.map { !$0(taken, remaining) } ?? false
+            if retryAt != nil || stopRequested {
+                // Not committing now (a failed commit waits for its retry; a stop was asked):
+                // the prepared batch is dropped and its files stay queued, untouched.
+                if let pending = inFlight {
+                    pending.done.wait()
+                    if retryAt != nil { retryNames.append(contentsOf: pending.names) } else { pending.names.forEach { queue.append($0) } }
+                    inFlight = nil
+                }
+                break
+            }
         }
         board.update { $0.pending = 0 }
         publishStatus()
+    }
+
+    private func takeBatch(excluding busy: Set<String>) -> [String] {
+        let limit = wedgeAfter.map { min(Self.batchLimit, max(1, $0 - filesTaken)) } ?? Self.batchLimit
+        let names = queue.take(limit)
+        guard !busy.isEmpty else { return names }
+        var batch: [String] = []
+        for name in names {
+            if busy.contains(name) { queue.append(name) } else { batch.append(name) }
+        }
+        return batch
     }
 
     /// The test switch behind `INBOXD_TEST_WEDGE_AFTER`: stop pinging, never return.
@@ -147,9 +180,9 @@ final class IngestEngine {
         case reject(name: String, target: String, reason: RejectReason)
     }
 
-    private func processBatch(_ names: [String]) {
+    /// Stages every prepared file, commits once, then moves each file to its disposition.
+    private func processBatch(_ names: [String], _ prepared: [Prepared]) {
         let started = ContinuousClock.now
-        let prepared = prepare(names)
         var plans: [Plan] = []
         let now = Timestamp.now()
         for (name, item) in zip(names, prepared) {
@@ -179,10 +212,29 @@ final class IngestEngine {
         do { try dispositions.syncFolders() } catch { degrade("\(error)") }
     }
 
-    /// Reading and parsing are independent per file: both cores share them, results keep order.
-    private func prepare(_ names: [String]) -> [Prepared] {
+    /// A batch being read and parsed off the ingest thread.
+    private final class PreparedBatch: @unchecked Sendable {
+        // @unchecked: `results` is written once by the worker before `done` is signalled and read
+        // only after waiting on `done`; the semaphore orders the two.
+        let names: [String]
+        let done = DispatchSemaphore(value: 0)
+        var results: [Prepared] = []
+        init(names: [String]) { self.names = names }
+    }
+
+    private func startPreparing(_ names: [String]) -> PreparedBatch {
+        let batch = PreparedBatch(names: names)
         let reader = reader
         let limits = configuration.limits
+        DispatchQueue.global(qos: .userInitiated).async {
+            batch.results = Self.prepare(names, reader: reader, limits: limits)
+            batch.done.signal()
+        }
+        return batch
+    }
+
+    /// Reading and parsing are independent per file: both cores share them, results keep order.
+    private static func prepare(_ names: [String], reader: InboxFileReader, limits: IngestLimits) -> [Prepared] {
         let results = ResultSlots<Prepared>(count: names.count)
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             let item: Prepared
