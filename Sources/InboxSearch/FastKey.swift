@@ -13,7 +13,8 @@ final class FastKey: Sendable {
     static let shared = FastKey()
 
     private enum Kind: UInt32 {
-        case unsupported = 0, separator, removed, term
+        case unsupported = 0
+        case separator, removed, term
     }
 
     /// Per slot: kind in bits 0-1, term length in bits 2-7, offset into `bytes` from bit 8.

@@ -29,7 +29,8 @@ struct IndexState: Sendable {
                 storageBytes += postings[Int(t)].allocatedBytes
             }
             let positions = document.positions[Int(document.positionStarts[k])..<Int(document.positionStarts[k + 1])]
-            storageBytes += postings[Int(t)].append(document: number, titleCount: document.titleCount[k], positions: positions)
+            storageBytes += postings[Int(t)].append(
+                document: number, titleCount: document.titleCount[k], positions: positions)
         }
     }
 

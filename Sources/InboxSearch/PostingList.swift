@@ -40,7 +40,8 @@ struct PostingList {
                 skips = AppendOnlyArray(initialCapacity: 4)
                 delta += skips?.buffer.byteCount ?? 0
             }
-            let entry = SkipEntry(previousDocument: lastDocument, documentOffset: documentBytes, positionOffset: positionBytes)
+            let entry = SkipEntry(
+                previousDocument: lastDocument, documentOffset: documentBytes, positionOffset: positionBytes)
             delta += skips?.append(entry) ?? 0
         }
         delta += Self.reserve(&positions, used: positionBytes, more: 5 * termPositions.count)

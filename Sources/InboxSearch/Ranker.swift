@@ -19,8 +19,9 @@ enum Ranker {
     static let exactPhraseCandidates = 4096
     /// Otherwise about this many candidates, spread evenly, are checked to estimate `total`.
     static let phraseSample = 1024
-    /// Checks in document order before the rest are deferred, and deferred candidates then
-    /// checked best first: bounds phrases of common words that rarely stand together.
+    /// Checks (besides the sample) in document order before the rest are deferred, and how many
+    /// of the deferred are then checked, best first: bounds the cost of a phrase of common words
+    /// that rarely stand together.
     static let phraseCheckBudget = 4096
     static let deferredCheckBudget = 2048
 
@@ -36,7 +37,8 @@ enum Ranker {
     static func rank(_ snapshot: QuerySnapshot, phrases: [[Int]], k: Int) -> (total: Int, top: [Candidate]) {
         guard snapshot.documentCount > 0, !snapshot.terms.isEmpty else { return (0, []) }
         let scorer = Scorer(snapshot)
-        let order = snapshot.terms.indices.sorted { snapshot.terms[$0].documentFrequency < snapshot.terms[$1].documentFrequency }
+        let terms = snapshot.terms
+        let order = terms.indices.sorted { terms[$0].documentFrequency < terms[$1].documentFrequency }
         var cursors = order.map { PostingCursor(snapshot.terms[$0]) }
         let weights = order.map { scorer.weight(snapshot.terms[$0].documentFrequency) }
         let phrase = PhraseCheck(phrases.map { p in p.map { order.firstIndex(of: $0) ?? 0 } })
@@ -96,21 +98,21 @@ enum Ranker {
         if !deferred.isEmpty {
             // Budget spent: check the best of the rest, in document order on fresh cursors.
             var fresh = order.map { PostingCursor(snapshot.terms[$0]) }
-            let recheck = PhraseCheck(phrases.map { p in p.map { order.firstIndex(of: $0) ?? 0 } })
             fresh.withUnsafeMutableBufferPointer { fresh in
                 for candidate in deferred.bestFirst().sorted(by: { $0.document < $1.document }) {
                     guard top.accepts(candidate) else { continue }
                     guard (0..<fresh.count).allSatisfy({ fresh[$0].advance(to: candidate.document) }) else { continue }
-                    if recheck.occurs(fresh) {
+                    if phrase.occurs(fresh) {
                         matches &+= 1
                         top.offer(candidate)
                     }
                 }
             }
         }
-        if phrase.isEmpty || (checkAll && deferred.isEmpty) { return (phrase.isEmpty ? candidates : matches, top.bestFirst()) }
-        let estimate = sampled == 0 ? 0 : Int((Double(candidates) * Double(sampledMatches) / Double(sampled)).rounded())
-        return (max(matches, estimate), top.bestFirst())
+        if phrase.isEmpty { return (candidates, top.bestFirst()) }
+        if checkAll { return (matches, top.bestFirst()) }
+        let share = sampled == 0 ? 0 : Double(sampledMatches) / Double(sampled)
+        return (max(matches, Int((Double(candidates) * share).rounded())), top.bestFirst())
     }
 }
 

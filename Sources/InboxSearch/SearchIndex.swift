@@ -15,7 +15,7 @@ public final class SearchIndex: Sendable {
     static let k1 = 1.2
     static let b = 0.75
 
-    let state = Mutex(IndexState())
+    private let state = Mutex(IndexState())
 
     public init() {}
 
@@ -45,8 +45,11 @@ public final class SearchIndex: Sendable {
     ///   ``Ranker/exactPhraseCandidates`` documents: then the documents holding every term are
     ///   all counted but only some are checked for the phrase (every one that could make the
     ///   page, plus an even sample of about ``Ranker/phraseSample``), and `total` is that count
-    ///   times the share of the sample that matched (never less than the matches found). The
-    ///   hits themselves are always exact: checked, and ranked among all documents that match.
+    ///   times the share of the sample that matched (never less than the matches found).
+    ///   Hits are always checked; they are the true best matches unless more than
+    ///   ``Ranker/phraseCheckBudget`` candidates had to be checked (a phrase of common words
+    ///   that rarely stand together): then only the best ``Ranker/deferredCheckBudget`` of the
+    ///   remaining candidates are checked and a weaker-scoring match can be missed.
     /// - Parameter fetch: the full document for an id (from the store); called once for each
     ///   returned hit, to cut its snippet, never with a lock held. Phrases are checked against
     ///   positions in the index, so no other document is fetched. When it returns nil the hit

@@ -3,11 +3,11 @@
 /// The snippet comes from the body paragraph holding the most distinct query terms (each quoted
 /// phrase found there counts once more, and so do the query's words standing together in query
 /// order; ties go to the earliest), or from the title, author or source when no paragraph
-/// matches. It is about ``length`` characters (Unicode scalars of the
-/// display text) of that paragraph, starting up to ``lead`` characters before the first matched
-/// word, cut at word boundaries, with `…` at each end that was cut. Every word whose term is a
-/// query term is wrapped in `«` `»` (the markers do not count toward the length). The text is
-/// the original display text, diacritics and case as written.
+/// matches. It is about ``length`` characters (Unicode scalars of the display text) of that
+/// paragraph, starting up to ``lead`` characters before the first of those phrases there, else
+/// before the first matched word, cut at word boundaries, with `…` at each end that was cut.
+/// Every word whose term is a query term is wrapped in `«` `»` (the markers do not count toward
+/// the length). The text is the original display text, diacritics and case as written.
 struct Snippet {
     static let length = 160
     static let lead = 40
@@ -129,7 +129,8 @@ struct Snippet {
                 var list = TermList()
                 for k in words.indices {
                     list.removeAll()
-                    Tokenizer.append(String(decoding: UnsafeBufferPointer(rebasing: utf8[words[k].bytes]), as: UTF8.self), to: &list)
+                    Tokenizer.append(
+                        String(decoding: UnsafeBufferPointer(rebasing: utf8[words[k].bytes]), as: UTF8.self), to: &list)
                     words[k].matched = (0..<list.count).contains { termIndex(list, $0) >= 0 }
                 }
             }
@@ -140,15 +141,18 @@ struct Snippet {
             var lowerByte = 0
             var upperByte = utf8.count
             if scalarCount > Self.length {
-                let phraseStart = words.count == tokens.count ? phrases.compactMap { Self.firstOccurrence(tokens, $0) }.min() : nil
-                let first = phraseStart.map { words[$0].scalars.lowerBound }
+                let phraseStart =
+                    words.count == tokens.count ? phrases.compactMap { Self.firstOccurrence(tokens, $0) }.min() : nil
+                let first =
+                    phraseStart.map { words[$0].scalars.lowerBound }
                     ?? words.first(where: \.matched)?.scalars.lowerBound ?? 0
                 lower = max(0, first - Self.lead)
                 upper = min(scalarCount, lower + Self.length)
                 if upper == scalarCount { lower = max(0, upper - Self.length) }
                 lowerByte = 0
                 if lower > 0 {
-                    if let w = words.first(where: { $0.scalars.lowerBound >= lower && $0.scalars.lowerBound <= first }) {
+                    if let w = words.first(where: { $0.scalars.lowerBound >= lower && $0.scalars.lowerBound <= first })
+                    {
                         lower = w.scalars.lowerBound
                         lowerByte = w.bytes.lowerBound
                     } else {
@@ -158,7 +162,9 @@ struct Snippet {
                 if upper < scalarCount {
                     if !words.contains(where: { $0.scalars.lowerBound >= upper }) {
                         upper = scalarCount  // only punctuation left: keep it
-                    } else if let w = words.last(where: { $0.scalars.upperBound <= upper && $0.scalars.lowerBound >= lower }) {
+                    } else if let w = words.last(where: {
+                        $0.scalars.upperBound <= upper && $0.scalars.lowerBound >= lower
+                    }) {
                         upper = w.scalars.upperBound
                         upperByte = w.bytes.upperBound
                     } else {
@@ -171,7 +177,8 @@ struct Snippet {
             out.reserveCapacity(upperByte - lowerByte + 32)
             if lower > 0 { out.append(contentsOf: "…".utf8) }
             var position = lowerByte
-            for word in words where word.matched && word.bytes.lowerBound >= lowerByte && word.bytes.upperBound <= upperByte {
+            for word in words
+            where word.matched && word.bytes.lowerBound >= lowerByte && word.bytes.upperBound <= upperByte {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[position..<word.bytes.lowerBound]))
                 out.append(contentsOf: "«".utf8)
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[word.bytes]))

@@ -11,7 +11,9 @@ struct TermList {
 
     /// Term `i` as a string.
     func string(_ i: Int) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start(i)..<Int(ends[i])]), as: UTF8.self) }
+        bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start(i)..<Int(ends[i])]), as: UTF8.self)
+        }
     }
 
     var strings: [String] { (0..<count).map(string) }

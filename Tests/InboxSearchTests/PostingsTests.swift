@@ -15,7 +15,9 @@ import Testing
             return vocabulary[min(vocabulary.count - 1, Int(Double(vocabulary.count) * pow3(Double(r) / 1000)))]
         }
         return (0..<count).map { i in
-            let paragraphs = (0..<(1 + rng.below(3))).map { _ in (0..<(1 + rng.below(12))).map { _ in word() }.joined(separator: " ") }
+            let paragraphs = (0..<(1 + rng.below(3))).map { _ in
+                (0..<(1 + rng.below(12))).map { _ in word() }.joined(separator: " ")
+            }
             return SearchDocument(id: "g\(i)", title: rng.below(4) == 0 ? word() + " " + word() : nil, body: paragraphs)
         }
     }
@@ -31,7 +33,9 @@ import Testing
     }
 
     /// What the index should answer, computed from the texts.
-    static func bruteForce(_ docs: [(id: String, fields: [[String]], all: Set<String>)], _ query: SearchQuery) -> Set<String> {
+    static func bruteForce(_ docs: [(id: String, fields: [[String]], all: Set<String>)], _ query: SearchQuery) -> Set<
+        String
+    > {
         Set(
             docs.filter { doc in
                 let fields = doc.fields
@@ -39,7 +43,9 @@ import Testing
                 return query.phrases.allSatisfy { phrase in
                     fields.contains { terms in
                         terms.count >= phrase.count
-                            && (0...(terms.count - phrase.count)).contains { Array(terms[$0..<($0 + phrase.count)]) == phrase }
+                            && (0...(terms.count - phrase.count)).contains {
+                                Array(terms[$0..<($0 + phrase.count)]) == phrase
+                            }
                     }
                 }
             }.map(\.id))

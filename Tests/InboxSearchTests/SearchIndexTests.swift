@@ -59,7 +59,10 @@ import Testing
             SearchDocument(id: "reversed", body: ["Sơn Thanh là tên một quán."]),
         ]
         let (index, fetch) = Fixtures.index(docs)
-        #expect(Set(index.search(.parse("thanh son"), limit: 10, fetch: fetch).hits.map(\.id)) == ["together", "apart", "reversed"])
+        #expect(
+            Set(index.search(.parse("thanh son"), limit: 10, fetch: fetch).hits.map(\.id)) == [
+                "together", "apart", "reversed",
+            ])
         let phrase = index.search(.parse("\"thanh son\""), limit: 10, fetch: fetch)
         #expect(phrase.hits.map(\.id) == ["together"])
         #expect(phrase.total == 1)
@@ -86,8 +89,10 @@ import Testing
 
     @Test func ranksTitleAndRepeatedMatchesFirst() {
         let docs = [
-            SearchDocument(id: "once", title: "Tin thời sự", body: ["Hôm nay có bão ở miền Trung và nhiều tin khác nữa."]),
-            SearchDocument(id: "many", title: "Bão số 3 đổ bộ", body: ["Bão mạnh.", "Bão gây mưa lớn, bão làm đổ cây."]),
+            SearchDocument(
+                id: "once", title: "Tin thời sự", body: ["Hôm nay có bão ở miền Trung và nhiều tin khác nữa."]),
+            SearchDocument(
+                id: "many", title: "Bão số 3 đổ bộ", body: ["Bão mạnh.", "Bão gây mưa lớn, bão làm đổ cây."]),
             SearchDocument(id: "none", title: "Thể thao", body: ["Bóng đá."]),
         ]
         let (index, fetch) = Fixtures.index(docs)
@@ -103,7 +108,9 @@ import Testing
     }
 
     @Test func searchesAuthorAndSource() {
-        let docs = [SearchDocument(id: "a", title: "Tin", author: "Phương Hằng", source: "VOA Tiếng Việt", body: ["Nội dung."])]
+        let docs = [
+            SearchDocument(id: "a", title: "Tin", author: "Phương Hằng", source: "VOA Tiếng Việt", body: ["Nội dung."])
+        ]
         let (index, fetch) = Fixtures.index(docs)
         #expect(index.search(.parse("phuong hang"), limit: 10, fetch: fetch).total == 1)
         #expect(index.search(.parse("voa tieng viet"), limit: 10, fetch: fetch).total == 1)
@@ -122,8 +129,11 @@ import Testing
     }
 
     @Test func snippetCutsLongParagraphAroundTheMatch() throws {
-        let filler = Array(repeating: "Một câu dài không liên quan gì đến chủ đề chính.", count: 12).joined(separator: " ")
-        let doc = SearchDocument(id: "long", title: "Tiêu đề", body: ["Đoạn đầu.", filler + " Hội nghị thượng đỉnh diễn ra ở Hà Nội. " + filler])
+        let filler = Array(repeating: "Một câu dài không liên quan gì đến chủ đề chính.", count: 12).joined(
+            separator: " ")
+        let doc = SearchDocument(
+            id: "long", title: "Tiêu đề",
+            body: ["Đoạn đầu.", filler + " Hội nghị thượng đỉnh diễn ra ở Hà Nội. " + filler])
         let (index, fetch) = Fixtures.index([doc])
         let hit = try #require(index.search(.parse("thuong dinh"), limit: 1, fetch: fetch).hits.first)
         #expect(hit.snippet.hasPrefix("…"))
@@ -197,7 +207,10 @@ import Testing
             for w in 0..<writers {
                 group.addTask {
                     for i in 0..<perWriter {
-                        index.add(SearchDocument(id: "w\(w)-\(i)", title: "Tin số \(i)", body: ["Bão số \(w) đổ bộ vào miền Trung lần \(i)."]))
+                        index.add(
+                            SearchDocument(
+                                id: "w\(w)-\(i)", title: "Tin số \(i)",
+                                body: ["Bão số \(w) đổ bộ vào miền Trung lần \(i)."]))
                         if i % 50 == 0 { index.add(SearchDocument(id: "w\(w)-0", body: ["trùng lặp"])) }
                     }
                 }

@@ -1,6 +1,7 @@
 // searchbench: build time, memory and query latency of InboxSearch.SearchIndex.
 //
-//   searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--repeat R] [--probe QUERY]... [--slowest K]
+//   searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--repeat R]
+//               [--concurrent] [--probe QUERY]... [--slowest K]
 //
 // CORPUS_DIR is a make_corpus.py output folder (its files/ subfolder is used when present) or a
 // folder of article files. The first N files by name (default all) are decoded and parsed with
@@ -11,8 +12,13 @@
 //       be empty), 25% 1-3 words from one random paragraph, 20% a quoted phrase of 2-3
 //       consecutive words, 15% a rare term (document frequency <= 3 in a 5,000-document sample)
 //       alone or with a common word. All unaccented (search keys).
+// Latencies are wall time (p50_ms, p99_ms, max_ms) and the thread's CPU time (cpu_*: what the
+// query costs, whatever else the machine runs). With --repeat R each query runs R times in a row
+// and counts its fastest run (filters out a busy machine's noise).
 // With --concurrent, a second run repeats the queries on 2 threads while another thread adds
-// 10% more synthetic documents (ids suffixed "#2"), and reports its latencies as concurrent_*.
+// 10% more documents (copies with ids suffixed "#2"), and reports their latencies as
+// concurrent_*. --probe times one query alone (best of 200) and shows its top hits, on stderr;
+// --slowest lists the K slowest queries on stderr.
 // Prints one JSON line; MB = 10^6 bytes; index_mb is SearchIndex.memoryBytes, rss_mb the
 // process's VmRSS at the end (corpus text and parsed documents included), rss_index_mb the RSS
 // growth over the build.
@@ -101,7 +107,8 @@ func runBenchmark(_ options: Options) {
     if FileManager.default.fileExists(atPath: dir.appendingPathComponent("files").path) {
         dir = dir.appendingPathComponent("files")
     }
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted().prefix(options.documents)
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted().prefix(
+        options.documents)
     var documents: [SearchDocument] = []
     documents.reserveCapacity(names.count)
     for name in names {
@@ -116,9 +123,16 @@ func runBenchmark(_ options: Options) {
     // Build (timed).
     let rssBefore = rssMB()
     let index = SearchIndex()
+    var addTimes: [Double] = []  // each add's wall time in ms
+    addTimes.reserveCapacity(documents.count)
     let buildStart = ContinuousClock.now
-    for d in documents { index.add(d) }
+    for d in documents {
+        let t0 = ContinuousClock.now
+        index.add(d)
+        addTimes.append(seconds(ContinuousClock.now - t0) * 1000)
+    }
     let buildSeconds = seconds(ContinuousClock.now - buildStart)
+    addTimes.sort()
     let rssAfterBuild = rssMB()
 
     // Probes: one query timed alone, best of 200 runs, on stderr.
@@ -132,7 +146,9 @@ func runBenchmark(_ options: Options) {
             best = min(best, threadCPUms() - c0)
         }
         FileHandle.standardError.write(Data(String(format: "probe %@: %.3f ms, total %d\n", probe, best, r.total).utf8))
-        for hit in r.hits.prefix(2) { FileHandle.standardError.write(Data("  \(hit.id) \(hit.score): \(hit.snippet)\n".utf8)) }
+        for hit in r.hits.prefix(2) {
+            FileHandle.standardError.write(Data("  \(hit.id) \(hit.score): \(hit.snippet)\n".utf8))
+        }
     }
 
     // Queries.
@@ -157,7 +173,10 @@ func runBenchmark(_ options: Options) {
         let count = 1 + rng.below(3)
         var q: String
         if kind < 40 {
-            q = (0..<count).map { _ in let w = randomParagraphWords(); return w[rng.below(w.count)] }.joined(separator: " ")
+            q = (0..<count).map { _ in
+                let w = randomParagraphWords()
+                return w[rng.below(w.count)]
+            }.joined(separator: " ")
         } else if kind < 65 {
             let w = randomParagraphWords()
             q = (0..<count).map { _ in w[rng.below(w.count)] }.joined(separator: " ")
@@ -168,7 +187,10 @@ func runBenchmark(_ options: Options) {
             q = "\"" + w[start..<(start + n)].joined(separator: " ") + "\""
         } else {
             q = rare.isEmpty ? "blinken" : rare[rng.below(rare.count)]
-            if rng.below(2) == 0 { let w = randomParagraphWords(); q += " " + w[rng.below(w.count)] }
+            if rng.below(2) == 0 {
+                let w = randomParagraphWords()
+                q += " " + w[rng.below(w.count)]
+            }
         }
         queries.append(SearchQuery.parse(q))
     }
@@ -210,18 +232,25 @@ func runBenchmark(_ options: Options) {
             let q = queries[k]
             let r = index.search(q, limit: options.limit, fetch: fetch)
             FileHandle.standardError.write(
-                Data(String(format: "%8.3f ms  cpu %8.3f ms  total %6d  hits %2d  words %@  phrases %@\n", result.latencies[k], result.cpu[k], r.total,
-                    r.hits.count, q.words.description, q.phrases.description).utf8))
+                Data(
+                    String(
+                        format: "%8.3f ms  cpu %8.3f ms  total %6d  hits %2d  words %@  phrases %@\n",
+                        result.latencies[k], result.cpu[k], r.total,
+                        r.hits.count, q.words.description, q.phrases.description
+                    ).utf8))
         }
     }
 
     var json = String(
-        format: "{\"documents\":%d,\"build_seconds\":%.2f,\"index_mb\":%.1f,\"bytes_per_article\":%.0f,\"rss_mb\":%.0f,"
-            + "\"rss_index_mb\":%.0f,\"queries\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
+        format: "{\"documents\":%d,\"build_seconds\":%.2f,\"add_p99_ms\":%.3f,\"add_max_ms\":%.3f,\"index_mb\":%.1f,"
+            + "\"bytes_per_article\":%.0f,\"rss_mb\":%.0f,\"rss_index_mb\":%.0f,\"queries\":%d,"
+            + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,"
             + "\"cpu_p50_ms\":%.3f,\"cpu_p99_ms\":%.3f,\"cpu_p99_ms_words\":%.3f,\"cpu_p99_ms_phrases\":%.3f,"
             + "\"repeat\":%d,\"empty_results\":%d",
-        index.documentCount, buildSeconds, Double(index.memoryBytes) / 1e6,
-        Double(index.memoryBytes) / Double(max(1, index.documentCount)), rssMB(), rssAfterBuild - rssBefore, queries.count,
+        index.documentCount, buildSeconds, percentile(addTimes, 0.99), addTimes.last ?? 0,
+        Double(index.memoryBytes) / 1e6,
+        Double(index.memoryBytes) / Double(max(1, index.documentCount)), rssMB(), rssAfterBuild - rssBefore,
+        queries.count,
         percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last ?? 0,
         sorted.reduce(0, +) / Double(max(1, sorted.count)), percentile(cpuSorted, 0.5), percentile(cpuSorted, 0.99),
         percentile(wordCPU, 0.99), percentile(phraseCPU, 0.99), options.repeats, result.empty / options.repeats)
@@ -237,10 +266,18 @@ func runBenchmark(_ options: Options) {
         let sendableQueries = queries
         let start = ContinuousClock.now
         let addSeconds = Mutex(0.0)
+        let addLatencies = Mutex<[Double]>([])
         DispatchQueue.concurrentPerform(iterations: 3) { worker in
             if worker == 2 {
-                for d in extra { index.add(d) }
-                addSeconds.withLock { $0 = seconds(ContinuousClock.now - start) }
+                var adds: [Double] = []
+                for d in extra {
+                    let t0 = ContinuousClock.now
+                    index.add(d)
+                    adds.append(seconds(ContinuousClock.now - t0) * 1000)
+                }
+                let elapsed = seconds(ContinuousClock.now - start)
+                addSeconds.withLock { $0 = elapsed }
+                addLatencies.withLock { $0 = adds.sorted() }
             } else {
                 var local: [Double] = []
                 for (k, q) in sendableQueries.enumerated() where k % 2 == worker {
@@ -252,17 +289,22 @@ func runBenchmark(_ options: Options) {
             }
         }
         let c = collected.withLock { $0 }.sorted()
+        let a = addLatencies.withLock { $0 }
         json += String(
-            format: ",\"concurrent_added\":%d,\"concurrent_add_seconds\":%.2f,\"concurrent_p50_ms\":%.3f,"
-                + "\"concurrent_p99_ms\":%.3f,\"concurrent_max_ms\":%.3f",
-            extra.count, addSeconds.withLock { $0 }, percentile(c, 0.5), percentile(c, 0.99), c.last ?? 0)
+            format: ",\"concurrent_added\":%d,\"concurrent_add_seconds\":%.2f,\"concurrent_add_p99_ms\":%.3f,"
+                + "\"concurrent_add_max_ms\":%.3f,\"concurrent_p50_ms\":%.3f,\"concurrent_p99_ms\":%.3f,"
+                + "\"concurrent_max_ms\":%.3f",
+            extra.count, addSeconds.withLock { $0 }, percentile(a, 0.99), a.last ?? 0, percentile(c, 0.5),
+            percentile(c, 0.99), c.last ?? 0)
     }
     print(json + "}")
 }
 
 guard let options = Options.parse(CommandLine.arguments) else {
     FileHandle.standardError.write(
-        Data("usage: searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--concurrent] [--repeat R] [--probe QUERY]... [--slowest K]\n".utf8))
+        Data(
+            ("usage: searchbench CORPUS_DIR [--documents N] [--queries Q] [--limit L] [--seed S] [--repeat R]"
+                + " [--concurrent] [--probe QUERY]... [--slowest K]\n").utf8))
     exit(2)
 }
 
