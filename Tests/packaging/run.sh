@@ -21,8 +21,9 @@ mkdir -p "$work"
 deb=""
 check_build() {
     local out
-    out=$(make -s deb DEB_OUT="$work/deb" 2>&1) || { why="make deb failed: $(tail -5 <<<"$out")"; return 1; }
-    deb=$(tail -1 <<<"$out")
+    # --no-print-directory: under a parent make (make test), "Leaving directory" would be the last line.
+    out=$(make -s --no-print-directory deb DEB_OUT="$work/deb" 2>&1) || { why="make deb failed: $(tail -5 <<<"$out")"; return 1; }
+    deb=$(ls "$work"/deb/*.deb 2>/dev/null | tail -1)
     [ -f "$deb" ] || { why="no package: $out"; return 1; }
     note="$(basename "$deb"), $(du -h "$deb" | cut -f1)"
 }
