@@ -39,7 +39,10 @@ check_info() {
     done
     [ "$(dpkg-deb --field "$deb" Version)" = "$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/inboxd > "$work/inboxd" && chmod +x "$work/inboxd" && "$work/inboxd" --version)" ] ||
         { why="Version does not match inboxd --version"; return 1; }
-    dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q '^./conffiles$' || { why="no conffiles"; return 1; }
+    # List first, then search: `grep -q` quitting early would SIGPIPE tar and fail the pipeline.
+    local control
+    control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
+    grep -q '^./conffiles$' <<<"$control" || { why="no conffiles"; return 1; }
     note="Depends: $(dpkg-deb --field "$deb" Depends)"
 }
 check "dpkg-deb --info: control, conffiles, version" check_info
@@ -62,7 +65,9 @@ check "dpkg-deb --contents: every file where it belongs" check_contents
 check_extracted() {
     local x=$work/x
     dpkg-deb -x "$deb" "$x" || { why="dpkg-deb -x failed"; return 1; }
-    if ldd "$x/usr/bin/inboxd" "$x/usr/bin/inboxctl" | grep -q libswift; then why="the binaries need the Swift toolchain's libraries"; return 1; fi
+    local libs
+    libs=$(ldd "$x/usr/bin/inboxd" "$x/usr/bin/inboxctl")
+    if grep -q libswift <<<"$libs"; then why="the binaries need the Swift toolchain's libraries"; return 1; fi
     env -i "$x/usr/bin/inboxctl" --help >/dev/null || { why="inboxctl --help failed without the toolchain on PATH"; return 1; }
     grep -q '^ExecStart=/usr/bin/inboxd --config /etc/inboxd/inboxd.conf$' "$x/usr/lib/systemd/system/inboxd.service" || { why="ExecStart"; return 1; }
     bash -n "$x/usr/share/bash-completion/completions/inboxctl" || { why="bash completion does not parse"; return 1; }
