@@ -85,6 +85,17 @@ bench: deps
 bench-smoke: build
 	python3 bench/run.py --smoke --shared $(SHARED) --swift $(SWIFT) --bin-dir "$$($(SWIFT) build --show-bin-path)"
 
+# libFuzzer over InboxCore's decode → normalize → parse → hash, with AddressSanitizer
+# (Fuzz/run.sh, docs/reliability.md): builds in .build-fuzz, corpus in out/fuzz/, findings in
+# out/fuzz/artifacts/; fails on any crash, timeout or OOM. FUZZ_SECONDS sets the duration.
+.PHONY: fuzz fuzz-smoke
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	SWIFT=$(SWIFT) bash Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) bash Fuzz/run.sh 60
+
 # The daemon on a copy of seeds/ (the daemon moves files out of its inbox; seeds/ stays intact).
 # Try it from another terminal: build/debug/inboxctl --socket $(DEMO)/inboxd.sock status
 run: build

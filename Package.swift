@@ -76,6 +76,8 @@ let package = Package(
         .executableTarget(name: "corebench", dependencies: ["InboxCore"], path: "bench/corebench", swiftSettings: strict),
         .executableTarget(name: "storegen", dependencies: ["InboxStore"], path: "bench/storegen", swiftSettings: strict),
         .executableTarget(name: "searchbench", dependencies: ["InboxSearch", "InboxCore"], path: "bench/searchbench", swiftSettings: strict),
+        // libFuzzer target over InboxCore (Fuzz/run.sh, `make fuzz`); a plain build is a replay tool.
+        .executableTarget(name: "FuzzCore", dependencies: ["InboxCore"], path: "Fuzz/FuzzCore", swiftSettings: strict),
         .testTarget(name: "InboxCoreTests", dependencies: ["InboxCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "InboxStoreTests", dependencies: ["InboxStore"], swiftSettings: strict),
         .testTarget(name: "InboxSearchTests", dependencies: ["InboxSearch", "InboxCore"], swiftSettings: strict),

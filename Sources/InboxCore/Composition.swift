@@ -37,12 +37,14 @@ enum Composition {
     /// Ranges whose characters neither compose with a neighbour nor change under NFC: Latin
     /// Extended Additional (precomposed Vietnamese), punctuation, symbols, CJK, Hangul syllables,
     /// emoji. Everything else (combining marks, Greek, Cyrillic, Indic, Jamo...) takes the slow path.
+    /// Gaps: U+2329/U+232A (NFC: U+3008/U+3009), U+2ADC (NFC: U+2ADD U+0338) and the combining
+    /// tone marks U+302A–U+302F change under NFC.
     @inline(__always)
     static func isStable(_ v: UInt32) -> Bool {
         switch v {
-        case 0x1E00...0x1EFF, 0x2002...0x20CF, 0x2190...0x23FF, 0x2500...0x2BFF,
-            0x3000...0x3098, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0xFEFF, 0xFF01...0xFFEF,
-            0x1F000...0x1FAFF:
+        case 0x1E00...0x1EFF, 0x2002...0x20CF, 0x2190...0x2328, 0x232B...0x23FF, 0x2500...0x2ADB,
+            0x2ADD...0x2BFF, 0x3000...0x3029, 0x3030...0x3098, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0xFEFF,
+            0xFF01...0xFFEF, 0x1F000...0x1FAFF:
             true
         default:
             false

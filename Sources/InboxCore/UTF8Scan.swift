@@ -58,7 +58,7 @@ struct UTF8Scan {
             validMultibyte += 1
             // Precomposed Vietnamese (E1 B8–BB: U+1E00–U+1EFF) is stable under NFC; other
             // scalars from U+0300 up are decoded and looked up.
-            if b >= 0xCC && !mightNeedNFC && b == 0xE1 && p[i + 1] >= 0xB8 && hasContent {
+            if b >= 0xCC && !mightNeedNFC && b == 0xE1 && p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB && hasContent {
                 i += len
                 continue
             }

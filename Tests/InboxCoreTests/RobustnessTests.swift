@@ -85,3 +85,42 @@ struct RobustnessTests {
         #expect(p.article.body.count == 2_000)
     }
 }
+
+/// Inputs found by the libFuzzer target (Fuzz/, docs/reliability.md), kept as regression tests.
+@Suite("Fuzz findings")
+struct FuzzFindingTests {
+    /// Bytes of `s` as UTF-8; Swift's `==` on strings is canonical equivalence and would hide a
+    /// missed NFC, so these tests compare code units.
+    static func units(_ s: String?) -> [UInt8] { Array((s ?? "").utf8) }
+
+    /// Fuzz finding 1 (`28 E1 BF 9B`, "(" U+1FDB): the UTF-8 scan took every lead `E1` followed
+    /// by `B8`...`BF` for precomposed Vietnamese (U+1E00–U+1EFF, second byte B8–BB only) and skipped
+    /// it, so Greek Extended (U+1F00–U+1FFF, several singleton decompositions) was never composed:
+    /// the pipeline hashed U+1FDB where ``ContentHash/of(_:text:)`` and NFC have U+038A.
+    @Test func greekExtendedIsComposed() throws {
+        let bytes: [UInt8] = [0x28, 0xE1, 0xBF, 0x9B]
+        let p = try ArticlePipeline.process(bytes)
+        #expect(p.contentHash == ContentHash.of(p.article, text: try TextDecoder.decode(bytes).text))
+
+        let oxia = try ArticlePipeline.process(Array("Tiêu đề\n\nChữ Hy Lạp \u{1F71} ở giữa câu.\n".utf8))
+        let tonos = try ArticlePipeline.process(Array("Tiêu đề\n\nChữ Hy Lạp \u{3AC} ở giữa câu.\n".utf8))
+        #expect(Self.units(oxia.article.body.first) == Self.units("Chữ Hy Lạp \u{3AC} ở giữa câu."))
+        #expect(oxia.contentHash == tonos.contentHash)
+    }
+
+    /// Same class as finding 1, found reviewing it (the fuzz target now checks NFC directly):
+    /// U+2329/U+232A (NFC: U+3008/U+3009), U+2ADC (NFC: U+2ADD U+0338) and the combining marks
+    /// U+302A–U+302F (reordered by NFC) were listed as NFC-stable, so the pipeline kept them as
+    /// they were and hashed them apart from the NFC text.
+    @Test(arguments: [
+        ("\u{2329}trong ngoặc\u{232A}", "\u{3008}trong ngoặc\u{3009}"),
+        ("\u{2ADC}", "\u{2ADD}\u{0338}"),
+        ("a\u{302B}\u{302A}", "a\u{302A}\u{302B}"),
+    ])
+    func unstableSymbolsAreComposed(_ input: String, _ nfc: String) throws {
+        let raw = try ArticlePipeline.process(Array("Tiêu đề\n\nMột câu \(input) đây.\n".utf8))
+        let composed = try ArticlePipeline.process(Array("Tiêu đề\n\nMột câu \(nfc) đây.\n".utf8))
+        #expect(Self.units(raw.article.body.first) == Self.units("Một câu \(nfc) đây."))
+        #expect(raw.contentHash == composed.contentHash)
+    }
+}
