@@ -18,12 +18,14 @@ Full run (what `make bench` does), in this order:
            thread from /proc over 60 s; again with WATCHDOG_USEC=10 s, counting the pings
   api      GET /v1/status round trips on one keep-alive connection, tight loop: idle, then while
            the whole corpus is dropped at once; then GET /v1/search on the daemon holding it
-  profile  one burst with no API client: wall time vs the daemon's CPU per thread, /proc io;
-           one burst under `strace -f -c`: syscalls and fsyncs per file
+  profile  one burst with no API client: wall time vs the daemon's CPU per thread (on CPU,
+           waiting for a CPU, blocked: /proc/*/schedstat), /proc io; one burst under
+           `strace -f -c -w`: syscalls and fsyncs per file, wall time spent in them
   core     corebench on the corpus files next to ../shared/corpus/normalize.py on the same bytes
   search   searchbench on a 100,000-article corpus (generated and cached like the other)
 Writes OUT/summary.md (the table) and OUT/summary.json (the table's figures and every raw
-result); --only reruns some sections and merges them into the existing summary.
+result); --only reruns some sections and merges them into the existing summary; --table only
+rewrites summary.md from summary.json.
 --quick: 2,000-article corpus, 1 rep, trickle 5 s, stores 1k / 10k / 100k, idle 15 s, search at 10k.
 """
 import argparse
@@ -115,10 +117,11 @@ def proc_threads(pid):
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         try:
             with open("%s/%s/schedstat" % (base, tid)) as f:
-                run_ns = int(f.read().split()[0])
+                sched = f.read().split()
+                run_ns, runq_ns = int(sched[0]), int(sched[1])   # on CPU; runnable but waiting for a CPU
         except (OSError, ValueError, IndexError):
-            run_ns = 0
-        out[int(tid)] = {"comm": comm, "utime": utime / CLK_TCK, "stime": stime / CLK_TCK, "run_ns": run_ns,
+            run_ns = runq_ns = 0
+        out[int(tid)] = {"comm": comm, "utime": utime / CLK_TCK, "stime": stime / CLK_TCK, "run_ns": run_ns, "runq_ns": runq_ns,
                          "vol": int(fields.get("voluntary_ctxt_switches", "0")),
                          "invol": int(fields.get("nonvoluntary_ctxt_switches", "0"))}
     return out
@@ -148,10 +151,12 @@ def thread_delta(before, after):
     """Per thread name (NIO threads summed): cpu seconds and voluntary/involuntary switches."""
     out = {}
     for tid, a in after.items():
-        b = before.get(tid, {"utime": 0, "stime": 0, "run_ns": 0, "vol": 0, "invol": 0})
+        b = before.get(tid, {"utime": 0, "stime": 0, "run_ns": 0, "runq_ns": 0, "vol": 0, "invol": 0})
         name = a["comm"]
-        d = out.setdefault(name, {"threads": 0, "cpu_s": 0.0, "run_ms": 0.0, "voluntary": 0, "involuntary": 0})
+        d = out.setdefault(name, {"threads": 0, "cpu_s": 0.0, "run_ms": 0.0, "runq_ms": 0.0, "voluntary": 0,
+                                  "involuntary": 0})
         d["threads"] += 1
+        d["runq_ms"] = round(d["runq_ms"] + (a["runq_ns"] - b["runq_ns"]) / 1e6, 3)
         d["run_ms"] = round(d["run_ms"] + (a["run_ns"] - b["run_ns"]) / 1e6, 3)
         d["cpu_s"] = round(d["cpu_s"] + (a["utime"] - b["utime"]) + (a["stime"] - b["stime"]), 3)
         d["voluntary"] += a["vol"] - b["vol"]
@@ -737,7 +742,8 @@ class Bench:
         try:
             stage(corpus, names, os.path.join(d, "stage"))
             summary = os.path.join(d, "strace.txt")
-            daemon = Daemon(self.bin, d, wrapper=["strace", "-f", "-c", "-o", summary])
+            # -w: time is the wall-clock latency of each call (blocking included), summed over threads
+            daemon = Daemon(self.bin, d, wrapper=["strace", "-f", "-c", "-w", "-o", summary])
             try:
                 daemon.wait_ready_http()
                 pid = daemon.daemon_pid()
@@ -746,7 +752,7 @@ class Bench:
                 time.sleep(0.2)
             finally:
                 daemon.stop(pid=daemon.daemon_pid() if daemon.proc.poll() is None else None)
-            calls = {}
+            calls, secs = {}, {}
             total = None
             with open(summary) as f:
                 for line in f:
@@ -758,14 +764,23 @@ class Bench:
                             total = n
                         else:
                             calls[name] = n
+                            secs[name] = float(parts[1])
             per_file = {k: round(v / len(names), 2) for k, v in sorted(calls.items(), key=lambda kv: -kv[1])}
-            fs = sum(v for k, v in calls.items() if k in ("fsync", "fdatasync", "sync_file_range", "syncfs"))
+            syncs = ("fsync", "fdatasync", "sync_file_range", "syncfs")
+            fs = sum(v for k, v in calls.items() if k in syncs)
+            fs_s = sum(v for k, v in secs.items() if k in syncs)
+            blocking = ("epoll_wait", "epoll_pwait", "poll", "ppoll", "futex", "read", "select", "pselect6", "wait4",
+                        "rt_sigtimedwait", "nanosleep", "clock_nanosleep")
             res = {"files": len(names), "wall_s_under_strace": round(t1 - t0, 2),
                    "total_per_file": round((total or sum(calls.values())) / len(names), 1),
                    "fsyncs": fs, "fsyncs_per_1000_files": round(fs * 1000.0 / len(names), 1),
                    "per_file": dict(list(per_file.items())[:25]),
+                   "fsync_seconds": round(fs_s, 3), "fsync_ms_each": round(fs_s * 1000 / fs, 2) if fs else None,
+                   "wall_seconds_by_call": {k: round(v, 3) for k, v in sorted(secs.items(), key=lambda kv: -kv[1])[:12]},
+                   "wall_seconds_excluding_waits": round(sum(v for k, v in secs.items() if k not in blocking), 3),
                    "note": "counts include start-up and shutdown"}
-            log("profile: %.1f syscalls per file, %d fsync/fdatasync for %d files" % (res["total_per_file"], fs, len(names)))
+            log("profile: %.1f syscalls per file, %d fsync/fdatasync for %d files, %.2f s in them (%s ms each)" % (
+                res["total_per_file"], fs, len(names), fs_s, res["fsync_ms_each"]))
             return res
         finally:
             shutil.rmtree(d, ignore_errors=True)
@@ -845,6 +860,7 @@ print(json.dumps({"files": len(datas), "bytes": total, "cpu_seconds": round(cpu,
                     sc = self.corpus(self.search_articles) if self.search_articles else corpus
                     results[s] = self.search(sc)
                 results[s]["_seconds"] = round(time.monotonic() - t, 1)
+                results[s]["_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             except (Failure, subprocess.SubprocessError, OSError, KeyError, ValueError) as e:
                 log("SECTION %s FAILED: %s" % (s, e))
                 results[s] = {"error": str(e)}
@@ -1107,23 +1123,35 @@ def make_table(R, meta):
     prof = R.get("profile") or {}
     if "burst" in prof:
         b = prof["burst"]
-        threads = sorted(b["by_thread"].items(), key=lambda kv: -kv[1]["cpu_s"])
+        threads = sorted(b["by_thread"].items(), key=lambda kv: -kv[1].get("run_ms", 0))
+        for v in b["by_thread"].values():
+            v.setdefault("run_ms", v["cpu_s"] * 1000)
+            v.setdefault("runq_ms", 0.0)
         add("Profile of one burst (no API client)", "wall vs daemon CPU",
             "%s s wall (%s files/s); CPU %s s user + %s s sys = %s cores; %s µs CPU per file; by thread: %s" % (
                 fmt(b["wall_s"], 2), fmt(b["files_per_s"]), fmt(b["cpu_user_s"], 2), fmt(b["cpu_sys_s"], 2),
                 fmt(b["cpu_per_wall"], 2), fmt(b["cpu_us_per_file"], 0),
-                ", ".join("%s %s s" % (k, fmt(v["cpu_s"], 2)) for k, v in threads[:4])))
+                "; ".join("%s: %s s on CPU, %s s waiting for a CPU, %s s blocked" % (
+                    k, fmt(v["run_ms"] / 1000, 2), fmt(v["runq_ms"] / 1000, 2),
+                    fmt(max(0.0, b["wall_s"] - (v["run_ms"] + v["runq_ms"]) / 1000), 2))
+                    for k, v in threads[:2])))
         figures.update({"profile_cpu_per_wall": b["cpu_per_wall"], "profile_cpu_us_per_file": b["cpu_us_per_file"]})
     if "syscalls" in prof and "total_per_file" in prof["syscalls"]:
         s = prof["syscalls"]
         top = ", ".join("%s %s" % (k, v) for k, v in list(s["per_file"].items())[:8])
         add("Profile of one burst (no API client)", "syscalls per file (strace -f -c)",
-            "%s per file; fsyncs %s per 1,000 files; top: %s" % (s["total_per_file"], s["fsyncs_per_1000_files"], top))
+            "%s per file; fsyncs %s per 1,000 files, %s ms each (wall, under strace); top: %s" % (
+                s["total_per_file"], s["fsyncs_per_1000_files"], fmt(s.get("fsync_ms_each"), 1), top))
         figures.update({"syscalls_per_file": s["total_per_file"], "fsyncs_per_1000_files": s["fsyncs_per_1000_files"]})
     errs = [(k, v["error"]) for k, v in R.items() if isinstance(v, dict) and "error" in v]
     for k, e in errs:
         add("Errors", k, str(e)[:300].replace("|", "\\|").replace("\n", " "))
 
+    ats = [v["_at"] for v in R.values() if isinstance(v, dict) and v.get("_at")]
+    if len(set(ats)) > 1:   # merged from --only reruns: say which sections ran when
+        main_at = max(set(ats), key=ats.count)
+        meta["date"] = main_at + "".join("; %s rerun %s" % (k, v["_at"]) for k, v in R.items()
+                                         if isinstance(v, dict) and v.get("_at") and v["_at"] != main_at)
     md = ["inboxd benchmarks, %s: %s cores (%s), Debian %s, kernel %s, commit %s; corpus %s articles (%.1f MB), seed %s%s." % (
         meta["date"], meta["host_cpus"], meta["cpu"], meta["debian"], meta["kernel"], meta["commit"],
         fmt(meta["corpus"]["articles"]), meta["corpus"]["bytes"] / 1e6, meta["corpus"]["seed"],
@@ -1141,6 +1169,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smaller sizes (minutes, not an hour)")
     ap.add_argument("--smoke", action="store_true", help="correctness only, for CI")
     ap.add_argument("--only", nargs="+", choices=SECTIONS, help="run these sections, merge into the summary")
+    ap.add_argument("--table", action="store_true", help="only rewrite OUT/summary.md from OUT/summary.json")
     ap.add_argument("--skip", nargs="+", default=[], help="run_bench.py subjects to skip (e.g. inotify_jq)")
     ap.add_argument("--bin-dir", help="use these binaries instead of building release ones")
     ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
@@ -1152,6 +1181,19 @@ def main():
     ap.add_argument("--idle-seconds", type=int)
     a = ap.parse_args()
     b = Bench(a)
+    if a.table:
+        path = os.path.join(b.out, "summary.json")
+        with open(path, encoding="utf-8") as f:
+            summary = json.load(f)
+        table = make_table(summary["results"], summary["meta"])
+        summary.update({"table": table["rows"], "figures": table["figures"]})
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(summary, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        with open(os.path.join(b.out, "summary.md"), "w", encoding="utf-8") as f:
+            f.write(table["markdown"])
+        print(table["markdown"])
+        return 0
     try:
         if a.smoke:
             return b.smoke()
