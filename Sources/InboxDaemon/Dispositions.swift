@@ -127,7 +127,7 @@ final class Dispositions {
         defer { closedir(dir) }
         var count = 0
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
                 String(decoding: raw[0..<(raw.firstIndex(of: 0) ?? raw.count)], as: UTF8.self)
             }
             if name.hasSuffix(".reason.json") { count += 1 }

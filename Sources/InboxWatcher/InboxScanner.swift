@@ -10,7 +10,7 @@ public enum InboxScanner {
         defer { closedir(dir) }
         var found: [(String, InboxEvent)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> String in
                 let end = raw.firstIndex(of: 0) ?? raw.count
                 return FileName.fromBytes(Array(raw[0..<end]))
             }
