@@ -56,7 +56,9 @@ public struct UnixHTTPClient: Sendable {
         return try parse(response)
     }
 
-    func connectSocket() throws(ClientError) -> Int32 {
+    /// A connected stream socket to `socketPath` (close-on-exec); the caller closes it.
+    /// - Throws: `ClientError.unreachable` with the errno when nothing accepts there.
+    public func connectSocket() throws(ClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .unreachable(path: socketPath, errno: errno) }
         var addr = sockaddr_un()
@@ -130,7 +132,7 @@ extension UnixHTTPClient {
     /// the daemon closes the stream or `onLine` returns false.
     /// - Throws: `ClientError` when the daemon is unreachable or answers with an error status.
     public func streamLines(_ path: String, onLine: (String) -> Bool) throws(ClientError) {
-        let fd = try connectSocketForStream()
+        let fd = try connectSocket()
         defer { close(fd) }
         let head = "GET \(path) HTTP/1.1\r\nHost: inboxd\r\nConnection: close\r\n\r\n"
         _ = head.withCString { write(fd, $0, strlen($0)) }
@@ -175,9 +177,5 @@ extension UnixHTTPClient {
                 if !onLine(line) { return }
             }
         }
-    }
-
-    private func connectSocketForStream() throws(ClientError) -> Int32 {
-        try connectSocket()
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import InboxAPI
 import Synchronization
 import NIOCore
 import NIOHTTP1
@@ -97,7 +98,7 @@ public final class UnixSocketServer: Sendable {
         guard (st.st_mode & S_IFMT) == S_IFSOCK else {
             throw ServerError(path: path, message: "a non-socket file is in the way; remove it or choose another --socket")
         }
-        if (try? UnixProbe.isAccepting(path)) == true {
+        if UnixProbe.isAccepting(path) {
             throw ServerError(path: path, message: "another inboxd is already serving there; stop it or choose another --socket")
         }
     }
@@ -111,21 +112,11 @@ public final class UnixSocketServer: Sendable {
 }
 
 enum UnixProbe {
-    static func isAccepting(_ path: String) throws -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        return rc == 0
+    /// True when something accepts connections on `path` (the client's own connect, reused).
+    static func isAccepting(_ path: String) -> Bool {
+        guard let fd = try? UnixHTTPClient(socketPath: path).connectSocket() else { return false }
+        close(fd)
+        return true
     }
 }
 
