@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -27,6 +28,11 @@ static inline int inboxd_open_dir(const char *path) {
 }
 
 static inline int inboxd_errno(void) { return errno; }
+
+/// Names the calling thread (shown by top -H and /proc/PID/task/TID/comm); prctl is variadic.
+static inline int inboxd_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 
 /// Layout of `struct ucred` (SO_PEERCRED), which glibc only declares under _GNU_SOURCE.
 struct inboxd_ucred {

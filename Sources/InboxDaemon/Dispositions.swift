@@ -21,15 +21,21 @@ final class Dispositions {
     let inbox: String
     let stateDirectory: String
     private var reserved: [Folder: Set<String>] = [:]
-    private var touched: Set<String> = []
+    private let folderPaths: [Folder: String]
+    /// Whether the inbox and which folders had entries change since the last `syncFolders`.
+    private var inboxTouched = false
+    private var touched: Set<Folder> = []
 
     init(inbox: String, stateDirectory: String) throws(DispositionError) {
         self.inbox = inbox
         self.stateDirectory = stateDirectory
+        var paths: [Folder: String] = [:]
+        for folder in Folder.allCases { paths[folder] = stateDirectory + "/" + folder.rawValue }
+        folderPaths = paths
         for folder in Folder.allCases { try Self.makeDirectory(path(folder)) }
     }
 
-    func path(_ folder: Folder) -> String { stateDirectory + "/" + folder.rawValue }
+    func path(_ folder: Folder) -> String { folderPaths[folder]! }
 
     /// A name free in `folder` (and not promised to another file of this batch): the original name,
     /// else `stem.1.ext`, `stem.2.ext`, ... A rejected file's `.reason.json` must be free too.
@@ -74,8 +80,8 @@ final class Dispositions {
                 }
             }
             if rc == 0 {
-                touched.insert(inbox)
-                touched.insert(path(folder))
+                inboxTouched = true
+                touched.insert(folder)
                 reserved[folder]?.remove(target)
                 return destination
             }
@@ -110,13 +116,15 @@ final class Dispositions {
             offset += n
         }
         guard fsync(fd) == 0 else { throw DispositionError(operation: "fsync", path: folder, errno: errno) }
-        touched.insert(folder)
+        touched.insert(.rejected)
     }
 
     /// fsyncs every folder whose entries changed since the last call, so renames survive a crash.
     func syncFolders() throws(DispositionError) {
-        for folder in touched.sorted() {
-            try Self.syncDirectory(folder)
+        if inboxTouched { try Self.syncDirectory(inbox) }
+        inboxTouched = false
+        for folder in Folder.allCases where touched.contains(folder) {
+            try Self.syncDirectory(path(folder))
         }
         touched.removeAll(keepingCapacity: true)
     }

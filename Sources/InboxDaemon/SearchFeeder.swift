@@ -1,15 +1,14 @@
-import Dispatch
 import InboxSearch
 import InboxStore
 import Logging
 
 /// Keeps the search index current without slowing ingestion: documents are tokenized on a
-/// queue of their own, the store's existing articles first (after a restart), then each new
+/// low-priority thread of their own (`BackgroundLane`), the store's existing articles first (after a restart), then each new
 /// article as its batch commits. Search answers from what is indexed so far (`indexed` in the
 /// search response tells how far that is).
 final class SearchFeeder: Sendable {
     private let index: SearchIndex
-    private let queue = DispatchQueue(label: "inboxd.search-index", qos: .utility)
+    private let queue = BackgroundLane(name: "inboxd-search")
 
     init(index: SearchIndex) { self.index = index }
 
@@ -41,7 +40,7 @@ final class SearchFeeder: Sendable {
     }
 
     /// Waits until everything queued so far is indexed (tests, orderly shutdown).
-    func drain() { queue.sync {} }
+    func drain() { queue.drain() }
 
     static func document(_ record: ArticleRecord) -> SearchDocument {
         SearchDocument(id: record.id, title: record.title, author: record.author, source: record.source, body: record.body)

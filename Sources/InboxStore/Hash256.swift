@@ -17,23 +17,22 @@ struct Hash256: Hashable, Sendable {
 
     /// Parses exactly 64 hex digits (either case); nil for anything else.
     init?(hex: String) {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var count = 0
-        var failed = false
-        for byte in hex.utf8 {
-            guard count < 64, let nibble = Hex.value(of: byte) else {
-                failed = true
-                break
+        // Looked up several times per ingested file: read the UTF-8 in place, no iterator.
+        var text = hex
+        let words: (UInt64, UInt64, UInt64, UInt64)? = text.withUTF8 { bytes in
+            guard bytes.count == 64 else { return nil }
+            func word(_ start: Int) -> UInt64? {
+                var value: UInt64 = 0
+                for i in start..<(start + 16) {
+                    guard let nibble = Hex.value(of: bytes[i]) else { return nil }
+                    value = value << 4 | UInt64(nibble)
+                }
+                return value
             }
-            switch count >> 4 {
-            case 0: words.0 = words.0 << 4 | UInt64(nibble)
-            case 1: words.1 = words.1 << 4 | UInt64(nibble)
-            case 2: words.2 = words.2 << 4 | UInt64(nibble)
-            default: words.3 = words.3 << 4 | UInt64(nibble)
-            }
-            count += 1
+            guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
+            return (a, b, c, d)
         }
-        guard !failed, count == 64 else { return nil }
+        guard let words else { return nil }
         self.init(a: words.0, b: words.1, c: words.2, d: words.3)
     }
 
@@ -50,8 +49,6 @@ struct Hash256: Hashable, Sendable {
 }
 
 enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
     @inline(__always)
     static func value(of byte: UInt8) -> UInt8? {
         switch byte {
@@ -64,7 +61,8 @@ enum Hex {
 
     static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         for i in 0..<16 {
-            buffer[start + i] = digits[Int(truncatingIfNeeded: (value >> UInt64(60 - 4 * i)) & 0xF)]
+            let nibble = UInt8(truncatingIfNeeded: (value >> UInt64(60 - 4 * i)) & 0xF)
+            buffer[start + i] = nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble
         }
     }
 

@@ -133,11 +133,22 @@ enum JSONLine {
         var value = value
         value.withUTF8 { bytes in
             var runStart = 0
-            for i in 0..<bytes.count {
+            var i = 0
+            while i < bytes.count {
+                // Bodies are long runs of plain text: skip eight bytes at a time while none of
+                // them needs escaping (profiled: byte by byte this was a fifth of the ingest thread).
+                if let base = bytes.baseAddress {
+                    while i + 8 <= bytes.count, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                        i += 8
+                    }
+                }
+                guard i < bytes.count else { break }
                 let byte = bytes[i]
+                i += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                runStart = i + 1
+                let escapeAt = i - 1
+                if runStart < escapeAt { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<escapeAt])) }
+                runStart = i
                 out.append(UInt8(ascii: "\\"))
                 switch byte {
                 case 0x22: out.append(0x22)
@@ -160,6 +171,22 @@ enum JSONLine {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of eight bytes is a control byte, `"` or `\` (SWAR: a byte's high bit is set
+    /// in `x - 0x01...` and clear in `x` exactly when it was zero).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        // Below 0x20: subtracting 0x20 borrows into the high bit only for such bytes (bytes with the
+        // high bit set are masked out by ~word).
+        let control = (word &- (ones &* 0x20)) & ~word
+        return (zeroInQuote | zeroInBackslash | control) & highs != 0
     }
 }
 

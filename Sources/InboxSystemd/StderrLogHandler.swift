@@ -25,20 +25,75 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        // One line per ingested file at the default level: built as bytes in one buffer, without
+        // merging dictionaries or walking Characters (profiled at a sixth of the ingest thread).
+        let merged: Logger.Metadata
+        if metadata.isEmpty {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        }
+        let keys = merged.keys.sorted()
         if journalPrefixes {
-            let fields = merged.keys.sorted().map { ($0, String(describing: merged[$0]!)) }
+            let fields = keys.map { ($0, Self.text(merged[$0]!)) }
             if JournalFields.send(message: String(describing: event.message), priority: Self.syslogPriority(event.level), fields: fields) {
                 return
             }
         }
-        var line = journalPrefixes ? "<\(Self.syslogPriority(event.level))>" : "\(event.level.rawValue.uppercased()) "
-        line += String(describing: event.message).replacingNewlines()
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quoted(String(describing: merged[key]!)))"
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        if journalPrefixes {
+            line.append(contentsOf: "<\(Self.syslogPriority(event.level))>".utf8)
+        } else {
+            line.append(contentsOf: event.level.rawValue.uppercased().utf8)
+            line.append(0x20)
         }
-        line += "\n"
-        line.withCString { ptr in _ = write(2, ptr, strlen(ptr)) }
+        Self.appendFlattened(String(describing: event.message), to: &line)
+        for key in keys {
+            line.append(0x20)
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            Self.appendQuoted(Self.text(merged[key]!), to: &line)
+        }
+        line.append(0x0A)
+        line.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+        }
+    }
+
+    private static func text(_ value: Logger.MetadataValue) -> String {
+        if case .string(let text) = value { return text }
+        return String(describing: value)
+    }
+
+    /// The text with CR and LF as spaces, so one event stays one line.
+    private static func appendFlattened(_ text: String, to line: inout [UInt8]) {
+        for byte in text.utf8 { line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
+    }
+
+    /// `value` as is when it has no space, control, `"` or `=`; otherwise in quotes.
+    private static func appendQuoted(_ value: String, to line: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            let plain = !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D }
+            if plain {
+                line.append(contentsOf: bytes)
+                return
+            }
+            line.append(0x22)
+            for byte in bytes {
+                switch byte {
+                case 0x0A, 0x0D: line.append(0x20)
+                case 0x22: line.append(0x5C); line.append(0x22)
+                default: line.append(byte)
+                }
+            }
+            line.append(0x22)
+        }
     }
 
     /// syslog(3) priorities, the numbers journald reads from `<N>`.
@@ -61,23 +116,5 @@ public struct StderrLogHandler: LogHandler {
         var st = stat()
         guard fstat(2, &st) == 0 else { return false }
         return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
-    }
-
-    static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" }
-        if plain { return value }
-        return "\"" + value.replacingNewlines().escapingQuotes() + "\""
-    }
-}
-
-extension String {
-    func replacingNewlines() -> String {
-        guard contains(where: { $0 == "\n" || $0 == "\r" }) else { return self }
-        return String(map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-    }
-
-    func escapingQuotes() -> String {
-        guard contains("\"") else { return self }
-        return split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\"")
     }
 }

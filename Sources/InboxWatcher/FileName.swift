@@ -1,3 +1,5 @@
+import Glibc
+
 /// Lossless conversion between file-name bytes and `String`.
 ///
 /// Linux names are bytes, not text: a name with invalid UTF-8 must still be opened, moved and
@@ -8,7 +10,7 @@ public enum FileName {
 
     /// The name as text; invalid bytes become escape scalars.
     public static func fromBytes(_ bytes: [UInt8]) -> String {
-        if let valid = String(validating: bytes, as: UTF8.self), !valid.unicodeScalars.contains(where: isEscape) {
+        if let valid = String(validating: bytes, as: UTF8.self), !hasEscapes(valid) {
             return valid
         }
         var scalars = String.UnicodeScalarView()
@@ -27,7 +29,7 @@ public enum FileName {
 
     /// The name's bytes on disk.
     public static func bytes(_ name: String) -> [UInt8] {
-        guard name.unicodeScalars.contains(where: isEscape) else { return Array(name.utf8) }
+        guard hasEscapes(name) else { return Array(name.utf8) }
         var out: [UInt8] = []
         for scalar in name.unicodeScalars {
             if isEscape(scalar) { out.append(UInt8(scalar.value - escapeBase)) } else { out.append(contentsOf: String(scalar).utf8) }
@@ -37,6 +39,7 @@ public enum FileName {
 
     /// Calls `body` with the name as a NUL-terminated C string of its real bytes.
     public static func withCString<R>(_ name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        if !hasEscapes(name) { return try name.withCString(body) }
         var raw = bytes(name).map { CChar(bitPattern: $0) }
         raw.append(0)
         return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
@@ -44,12 +47,29 @@ public enum FileName {
 
     /// `path + "/" + name` as C string bytes.
     public static func withCString<R>(directory: String, name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        if !hasEscapes(name) {
+            // Several paths per ingested file: a native string is already NUL-terminated UTF-8.
+            var path = directory
+            path.reserveCapacity(directory.utf8.count + 1 + name.utf8.count)
+            path += "/"
+            path += name
+            return try path.withCString(body)
+        }
         var raw = (Array(directory.utf8) + [UInt8(ascii: "/")] + bytes(name)).map { CChar(bitPattern: $0) }
         raw.append(0)
         return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
     static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
+
+    /// Escape scalars (U+10FF00...U+10FFFF) are the only ones whose UTF-8 starts with F4 8F BC-BF,
+    /// so a name without an F4 byte has none; the byte scan is much cheaper than decoding scalars.
+    static func hasEscapes(_ name: String) -> Bool {
+        var text = name
+        let hasF4 = text.withUTF8 { bytes in bytes.isEmpty ? false : memchr(bytes.baseAddress!, 0xF4, bytes.count) != nil }
+        guard hasF4 else { return false }
+        return name.unicodeScalars.contains(where: isEscape)
+    }
 
     private static func decodeOne(_ bytes: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
         let lead = bytes[index]

@@ -1,0 +1,92 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// A thread of its own, at the lowest CPU priority, for work that may lag behind ingestion.
+///
+/// Indexing an article for search costs about as much CPU as ingesting it. On a machine with
+/// two cores it would compete with parsing and committing during a burst and with the API
+/// thread's answers; at nice 19 it gets only the CPU nobody else wants and catches up when the
+/// burst is over. (A dispatch queue cannot do this: its threads are shared, and a thread's nice
+/// value cannot be lowered back without CAP_SYS_NICE.) While idle the thread sleeps on a
+/// semaphore: no timer, no wake-ups.
+final class BackgroundLane: @unchecked Sendable {
+    // @unchecked: `jobs` is behind a mutex, the semaphore is made for use across threads, and
+    // `inline` is written only in init, before the lane is shared.
+    typealias Job = @Sendable () -> Void
+
+    private let jobs = Mutex<[Job]>([])
+    // A counting semaphore: one post per job queued, so the thread never misses one.
+    private let signal: UnsafeMutablePointer<sem_t>
+
+    init(name: String, nice: Int32 = 19) {
+        signal = .allocate(capacity: 1)
+        sem_init(signal, 0, 0)
+        let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, nice: nice)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<LaneContext>.fromOpaque(raw!).takeRetainedValue()
+            context.run()
+        }, context)
+        if rc == 0 {
+            pthread_detach(thread)
+        } else {
+            // No thread to spare: run the jobs inline rather than losing them.
+            Unmanaged<LaneContext>.fromOpaque(context).release()
+            inline = true
+        }
+    }
+
+    private var inline = false
+
+    func async(_ job: @escaping Job) {
+        if inline { job(); return }
+        jobs.withLock { $0.append(job) }
+        sem_post(signal)
+    }
+
+    /// Waits until every job queued before this call has run.
+    func drain() {
+        if inline { return }
+        let done = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+        sem_init(done, 0, 0)
+        let box = SemaphoreBox(done)
+        async { sem_post(box.pointer) }
+        while sem_wait(done) != 0 && errno == EINTR {}
+        sem_destroy(done)
+        done.deallocate()
+    }
+
+    fileprivate func loop() -> Never {
+        while true {
+            while sem_wait(signal) != 0 && errno == EINTR {}
+            let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            job?()
+        }
+    }
+}
+
+private final class LaneContext: @unchecked Sendable {
+    // @unchecked: handed to the new thread once and used only there.
+    let lane: BackgroundLane
+    let name: String
+    let nice: Int32
+    init(lane: BackgroundLane, name: String, nice: Int32) {
+        self.lane = lane
+        self.name = name
+        self.nice = nice
+    }
+
+    func run() -> Never {
+        _ = inboxd_set_thread_name(String(name.prefix(15)))
+        // On Linux nice is per thread, and `who` 0 is the calling thread: only the lane is lowered.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        lane.loop()
+    }
+}
+
+private struct SemaphoreBox: @unchecked Sendable {
+    // @unchecked: a semaphore is made to be posted from another thread.
+    let pointer: UnsafeMutablePointer<sem_t>
+    init(_ pointer: UnsafeMutablePointer<sem_t>) { self.pointer = pointer }
+}
