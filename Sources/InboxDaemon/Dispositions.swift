@@ -39,15 +39,47 @@ final class Dispositions {
 
     /// A name free in `folder` (and not promised to another file of this batch): the original name,
     /// else `stem.1.ext`, `stem.2.ext`, ... A rejected file's `.reason.json` must be free too.
+    /// Names are shortened to fit NAME_MAX with that suffix (the original stays in the log and reason).
     func reserveName(_ name: String, in folder: Folder) -> String {
-        var candidate = name
+        let room = Self.maxNameBytes - (folder == .rejected ? Self.reasonSuffix.utf8.count : 0)
+        var candidate = Self.fitted(name, counter: 0, room: room)
         var counter = 0
         while isTaken(candidate, in: folder) {
             counter += 1
-            candidate = Self.suffixed(name, counter)
+            candidate = Self.fitted(name, counter: counter, room: room)
         }
         reserved[folder, default: []].insert(candidate)
         return candidate
+    }
+
+    /// Gives back a name reserved for a move that failed, so the retry can use it again.
+    func release(_ name: String, in folder: Folder) {
+        reserved[folder]?.remove(name)
+    }
+
+    /// Longest name a Linux file system accepts (NAME_MAX), in bytes.
+    static let maxNameBytes = 255
+    static let reasonSuffix = ".reason.json"
+
+    /// `suffixed(name, counter)` (the name itself for 0), its stem cut scalar by scalar until the
+    /// bytes fit in `room`: a 255-byte name can still be rejected (`.reason.json`) or suffixed.
+    static func fitted(_ name: String, counter: Int, room: Int) -> String {
+        var candidate = counter == 0 ? name : suffixed(name, counter)
+        guard FileName.bytes(candidate).count > room else { return candidate }
+        var stem = name
+        var tail = ""
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex, name.distance(from: dot, to: name.endIndex) <= 16 {
+            stem = String(name[..<dot])
+            tail = String(name[dot...])
+        }
+        tail = (counter == 0 ? "" : ".\(counter)") + tail
+        var scalars = stem.unicodeScalars
+        while !scalars.isEmpty {
+            scalars.removeLast()
+            candidate = String(scalars) + tail
+            if FileName.bytes(candidate).count <= room { return candidate }
+        }
+        return String(FileName.fromBytes(Array(FileName.bytes(tail).prefix(room))))
     }
 
     private func isTaken(_ name: String, in folder: Folder) -> Bool {
@@ -86,13 +118,30 @@ final class Dispositions {
                 return destination
             }
             let code = errno
-            if code == ENOENT { return nil }
+            if code == ENOENT {
+                // The source is gone (taken or deleted meanwhile) or the folder is: recreate a
+                // folder deleted under the daemon and try again, instead of leaving the file behind.
+                guard sourceExists(name), attempts < 1000 else { return nil }
+                attempts += 1
+                try Self.makeDirectory(path(folder))
+                continue
+            }
             guard code == EEXIST, attempts < 1000 else {
                 throw DispositionError(operation: "rename into \(folder.rawValue)", path: inbox + "/" + name, errno: code)
             }
             attempts += 1
             destination = reserveName(name, in: folder)
         }
+    }
+
+    private func sourceExists(_ name: String) -> Bool {
+        var st = stat()
+        return FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
+    }
+
+    /// Removes the reason written for a rejection whose move did not happen.
+    func removeReason(_ target: String) {
+        _ = FileName.withCString(directory: path(.rejected), name: target + Self.reasonSuffix) { unlink($0) }
     }
 
     /// Writes `rejected/<target>.reason.json` durably (before the file itself is moved there).

@@ -22,6 +22,9 @@ struct InboxFileReader: Sendable {
         case bytes([UInt8])
         case vanished
         case rejected(RejectReason)
+        /// The daemon itself is short of descriptors or memory: not the file's fault, so it stays
+        /// in the inbox and is read again later (rejecting it would turn a passing shortage into a verdict).
+        case deferred(String)
     }
 
     let inbox: String
@@ -35,7 +38,7 @@ struct InboxFileReader: Sendable {
     func read(_ name: String) -> Outcome {
         var st = stat()
         let found = FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
-        if !found { return errno == ENOENT ? .vanished : .rejected(Self.unreadable(errno)) }
+        if !found { return errno == ENOENT ? .vanished : Self.failure(errno) }
         if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
         if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
 
@@ -46,10 +49,10 @@ struct InboxFileReader: Sendable {
             let code = errno
             if code == ENOENT { return .vanished }
             if code == ELOOP { return .rejected(Self.rejectType(S_IFLNK)!) }
-            return .rejected(Self.unreadable(code))
+            return Self.failure(code)
         }
         defer { close(fd) }
-        guard fstat(fd, &st) == 0 else { return .rejected(Self.unreadable(errno)) }
+        guard fstat(fd, &st) == 0 else { return Self.failure(errno) }
         if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
         if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
         return readAll(fd, expected: Int(st.st_size))
@@ -72,7 +75,7 @@ struct InboxFileReader: Sendable {
             let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .rejected(Self.unreadable(errno))
+                return Self.failure(errno)
             }
             if n == 0 { break }
             count += n
@@ -95,6 +98,16 @@ struct InboxFileReader: Sendable {
             return RejectReason(code: "not_regular_file", message: "a device node is not a file; write the article to a regular file")
         default:
             return RejectReason(code: "not_regular_file", message: "not a regular file")
+        }
+    }
+
+    /// A failed call on the file: the daemon's own shortage is deferred, anything else rejects the file.
+    static func failure(_ code: Int32) -> Outcome {
+        switch code {
+        case EMFILE, ENFILE, ENOMEM:
+            return .deferred("cannot read inbox files: \(String(cString: strerror(code))); they stay in the inbox and are retried")
+        default:
+            return .rejected(unreadable(code))
         }
     }
 

@@ -31,6 +31,8 @@ final class IngestEngine {
     /// Test-only (`INBOXD_TEST_WEDGE_AFTER=N`): after N files the loop blocks forever, unpinged.
     var wedgeAfter: Int?
     private var filesTaken = 0
+    /// Notices the store's log being deleted or replaced under the running daemon.
+    private let storeLog: StoreLogIdentity
 
     /// Files per group commit: large enough to amortise one fsync, small enough to keep latency.
     static let batchLimit = 256
@@ -46,6 +48,7 @@ final class IngestEngine {
         self.logger = logger
         dispositions = try Dispositions(inbox: configuration.inbox, stateDirectory: configuration.stateDirectory)
         reader = InboxFileReader(inbox: configuration.inbox, limits: configuration.limits)
+        storeLog = StoreLogIdentity(path: store.logPath)
         let rejected = dispositions.countRejected()
         board.update { $0.rejected = rejected }
     }
@@ -83,6 +86,12 @@ final class IngestEngine {
     func pump() {
         if let watcher {
             for event in watcher.drain() { handle(event) }
+        }
+        if retryAt != nil {
+            // Nothing can succeed before the scheduled retry: new names wait with the kept ones
+            // instead of failing one by one (each failure would double the backoff).
+            retryNames.append(contentsOf: queue.take(Int.max))
+            return
         }
         var taken = 0
         var inFlight: PreparedBatch?
@@ -170,6 +179,7 @@ final class IngestEngine {
 
     private enum Prepared: Sendable {
         case vanished
+        case deferred(String)
         case rejected(RejectReason)
         case article(ProcessedArticle)
     }
@@ -178,38 +188,71 @@ final class IngestEngine {
         case archive(name: String, target: String, id: String, title: String?, hash: String)
         case duplicate(name: String, target: String, id: String, kind: String, hash: String)
         case reject(name: String, target: String, reason: RejectReason)
+
+        var name: String {
+            switch self {
+            case .archive(let name, _, _, _, _), .duplicate(let name, _, _, _, _), .reject(let name, _, _): name
+            }
+        }
+
+        var destination: (folder: Dispositions.Folder, name: String) {
+            switch self {
+            case .archive(_, let target, _, _, _): (.archive, target)
+            case .duplicate(_, let target, _, _, _): (.duplicates, target)
+            case .reject(_, let target, _): (.rejected, target)
+            }
+        }
     }
 
     /// Stages every prepared file, commits once, then moves each file to its disposition.
     private func processBatch(_ names: [String], _ prepared: [Prepared]) {
+        if let problem = storeLog.problem() {
+            // Appends would land in a deleted file and be gone at the next start: stage nothing.
+            degradeUntilRetry("store commit failed, files kept in the inbox: \(problem)")
+            scheduleRetry(names)
+            return
+        }
         let started = ContinuousClock.now
         var plans: [Plan] = []
+        var kept: [String] = []
+        var deferredWhy: String?
         let now = Timestamp.now()
         for (name, item) in zip(names, prepared) {
             switch item {
             case .vanished:
                 logger.debug("file vanished before it could be read", metadata: ["file": "\(name)"])
+            case .deferred(let why):
+                kept.append(name)
+                deferredWhy = why
             case .rejected(let reason):
                 plans.append(.reject(name: name, target: dispositions.reserveName(name, in: .rejected), reason: reason))
             case .article(let processed):
                 plans.append(plan(name: name, processed: processed, now: now))
             }
         }
+        if let deferredWhy { degradeUntilRetry(deferredWhy) }
         do {
             try store.commit()
         } catch {
             // Nothing leaves the inbox unless its record is durable: the files stay where they
             // are and the whole batch is tried again later (full disk, read-only state folder...).
             stagedRecords.removeAll()
-            degrade("store commit failed, files kept in the inbox: \(error)")
+            degradeUntilRetry("store commit failed, files kept in the inbox: \(error)")
             scheduleRetry(names)
             return
         }
         board.searchFeeder.add(stagedRecords)
         stagedRecords.removeAll()
-        retryBackoff = nil
-        for plan in plans { execute(plan, now: now, started: started) }
-        do { try dispositions.syncFolders() } catch { degrade("\(error)") }
+        for plan in plans where !execute(plan, now: now, started: started) { kept.append(plan.name) }
+        var unsynced = false
+        do { try dispositions.syncFolders() } catch {
+            // The folders stay marked, so the retry syncs them again.
+            unsynced = true
+            degradeUntilRetry("\(error)")
+        }
+        // A file that could not be read or moved stays in the inbox and is tried again: a committed
+        // record is finished by the crash-recovery path in `plan`, a rejection is decided afresh.
+        if kept.isEmpty && !unsynced { retryBackoff = nil } else { scheduleRetry(kept) }
     }
 
     /// A batch being read and parsed off the ingest thread.
@@ -240,6 +283,7 @@ final class IngestEngine {
             let item: Prepared
             switch reader.read(names[index]) {
             case .vanished: item = .vanished
+            case .deferred(let why): item = .deferred(why)
             case .rejected(let reason): item = .rejected(reason)
             case .bytes(let bytes):
                 do throws(Rejection) {
@@ -279,28 +323,40 @@ final class IngestEngine {
         return .archive(name: name, target: target, id: record.id, title: record.title, hash: hash)
     }
 
-    private func execute(_ plan: Plan, now: String, started: ContinuousClock.Instant) {
+    /// Moves one file; false when it could not be (it stays in the inbox for the retry).
+    private func execute(_ plan: Plan, now: String, started: ContinuousClock.Instant) -> Bool {
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         do {
             switch plan {
             case let .archive(name, target, id, title, hash):
-                guard let final = try dispositions.move(name, to: .archive, as: target) else { return }
+                guard let final = try dispositions.move(name, to: .archive, as: target) else { return true }
                 logger.info("ingested", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "archived_as": "\(final)"])
                 telemetry.ingested(file: name, id: id, title: title, at: now, latency: latency)
             case let .duplicate(name, target, id, kind, hash):
-                guard let final = try dispositions.move(name, to: .duplicates, as: target) else { return }
+                guard let final = try dispositions.move(name, to: .duplicates, as: target) else { return true }
                 logger.info("duplicate", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "kind": "\(kind)", "stored_as": "\(final)"])
                 telemetry.duplicate(file: name, id: id, kind: kind, at: now, latency: latency)
             case let .reject(name, target, reason):
                 try dispositions.writeReason(reason, file: name, target: target, at: now)
-                guard let final = try dispositions.move(name, to: .rejected, as: target) else { return }
+                let moved: String?
+                do { moved = try dispositions.move(name, to: .rejected, as: target) } catch {
+                    dispositions.removeReason(target)
+                    throw error
+                }
+                guard let final = moved else {
+                    dispositions.removeReason(target)  // vanished: no reason without its file
+                    return true
+                }
                 board.update { $0.rejected += 1 }
                 logger.notice("rejected", metadata: ["file": "\(name)", "reason": "\(reason.code)", "stored_as": "\(final)", "message": "\(reason.message)"])
                 telemetry.rejected(file: name, code: reason.code, message: reason.message, at: now, latency: latency)
             }
+            return true
         } catch {
-            degrade("\(error)")
+            dispositions.release(plan.destination.name, in: plan.destination.folder)
+            degradeUntilRetry("cannot move files out of the inbox, kept there for a retry: \(error)")
+            return false
         }
     }
 
@@ -336,17 +392,34 @@ final class IngestEngine {
         retryNames.removeAll()
         for name in names { queue.append(name) }
         pump()
-        if self.retryAt == nil, board.read().degradedReason?.hasPrefix("store commit failed") == true {
+        if self.retryAt == nil {
+            do { try dispositions.syncFolders() } catch {
+                degradeUntilRetry("\(error)")
+                scheduleRetry([])
+                return
+            }
+        }
+        if self.retryAt == nil, let reason = retryableReason, board.read().degradedReason == reason {
+            retryableReason = nil
             board.update {
                 $0.degradedReason = nil
                 if $0.state == .degraded { $0.state = .ready }
             }
-            logger.notice("store writable again; ingestion resumed")
+            logger.notice("the retry succeeded; ingestion resumed", metadata: ["was": "\(reason)"])
             publishStatus()
         }
     }
 
     // MARK: - Status
+
+    /// The degraded reason the retry clears once it succeeds (a full disk, a read-only or deleted
+    /// store, no descriptors left); other reasons stay until what caused them is fixed.
+    private var retryableReason: String?
+
+    private func degradeUntilRetry(_ reason: String) {
+        retryableReason = reason
+        degrade(reason)
+    }
 
     func degrade(_ reason: String) {
         logger.error("\(reason)")

@@ -16,7 +16,7 @@ struct PendingQueue {
     }
 
     mutating func take(_ limit: Int) -> [String] {
-        let end = min(names.count, head + limit)
+        let end = head + min(limit, names.count - head)  // `head + limit` would overflow for take(Int.max)
         let batch = Array(names[head..<end])
         head = end
         for name in batch { members.remove(name) }

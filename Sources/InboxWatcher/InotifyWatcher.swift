@@ -88,11 +88,21 @@ public final class InotifyWatcher {
             return mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0 ? .directory(name) : nil
         }
         if mask & UInt32(IN_CREATE) != 0 {
-            // A regular file announces itself again on close; anything else never will.
+            // A regular file announces itself again on close; anything else never will. Nor will a
+            // new hard link (`ln file inbox/`): a finished file that nobody opens here, so it is
+            // taken now, like a file renamed in.
+            if Self.isNewHardLink(dirPath: path, name: name) { return InboxNames.isCandidate(name) ? .file(name) : nil }
             return Self.isRegularOrGone(dirPath: path, name: name) ? nil : .special(name)
         }
         guard InboxNames.isCandidate(name) else { return nil }
         return .file(name)
+    }
+
+    /// A regular file with more than one name when it appears: linked in, not being written.
+    static func isNewHardLink(dirPath: String, name: String) -> Bool {
+        var st = stat()
+        let found = FileName.withCString(directory: dirPath, name: name) { lstat($0, &st) == 0 }
+        return found && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink > 1
     }
 
     static func isRegularOrGone(dirPath: String, name: String) -> Bool {
