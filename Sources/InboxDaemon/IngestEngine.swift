@@ -16,6 +16,7 @@ final class IngestEngine {
     private(set) var logger: Logger
     let telemetry: Telemetry
     private let dispositions: Dispositions
+    private let parsingPool = ParsingPool()
     private var reader: InboxFileReader
     private var watcher: InotifyWatcher?
     private var queue = PendingQueue()
@@ -269,32 +270,29 @@ final class IngestEngine {
         let batch = PreparedBatch(names: names)
         let reader = reader
         let limits = configuration.limits
-        DispatchQueue.global(qos: .userInitiated).async {
-            batch.results = Self.prepare(names, reader: reader, limits: limits)
+        let results = ResultSlots<Prepared>(count: names.count)
+        parsingPool.run(count: names.count, { index in
+            results.set(index, Self.prepare(names[index], reader: reader, limits: limits))
+        }, completion: {
+            batch.results = results.values()
             batch.done.signal()
-        }
+        })
         return batch
     }
 
-    /// Reading and parsing are independent per file: both cores share them, results keep order.
-    private static func prepare(_ names: [String], reader: InboxFileReader, limits: IngestLimits) -> [Prepared] {
-        let results = ResultSlots<Prepared>(count: names.count)
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            let item: Prepared
-            switch reader.read(names[index]) {
-            case .vanished: item = .vanished
-            case .deferred(let why): item = .deferred(why)
-            case .rejected(let reason): item = .rejected(reason)
-            case .bytes(let bytes):
-                do throws(Rejection) {
-                    item = .article(try ArticlePipeline.process(bytes, limits: limits))
-                } catch {
-                    item = .rejected(RejectReason(error))
-                }
+    /// Reading and parsing are independent per file: the pool's threads share them, results keep order.
+    private static func prepare(_ name: String, reader: InboxFileReader, limits: IngestLimits) -> Prepared {
+        switch reader.read(name) {
+        case .vanished: return .vanished
+        case .deferred(let why): return .deferred(why)
+        case .rejected(let reason): return .rejected(reason)
+        case .bytes(let bytes):
+            do throws(Rejection) {
+                return .article(try ArticlePipeline.process(bytes, limits: limits))
+            } catch {
+                return .rejected(RejectReason(error))
             }
-            results.set(index, item)
         }
-        return results.values()
     }
 
     private func plan(name: String, processed: ProcessedArticle, now: String) -> Plan {

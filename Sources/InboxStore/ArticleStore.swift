@@ -24,7 +24,11 @@ public final class ArticleStore: Sendable {
     private let indexFD: Int32
     private let directoryFD: Int32
     private let state: Mutex<StoreState>
-    private let commitLock = Mutex<Void>(())
+    /// Serializes commits; holds when the index was last fdatasync'd.
+    private let commitLock = Mutex<ContinuousClock.Instant?>(nil)
+    /// The index is derivable from the log (the loader indexes whatever log tail it does not cover), so a
+    /// commit waits for the log's fdatasync only; the index is flushed at most this often, and on close.
+    static let indexSyncInterval: Duration = .seconds(1)
     /// Tests only: when set, the next commit fails with this errno once its log bytes are written (as a full disk
     /// or an I/O error would), so the roll-back can be tested.
     let injectedCommitFailure = Mutex<Int32?>(nil)
@@ -74,6 +78,7 @@ public final class ArticleStore: Sendable {
     }
 
     deinit {
+        _ = fdatasync(indexFD)
         FileIO.close(logFD)
         FileIO.close(indexFD)
         FileIO.close(directoryFD)  // also releases the flock
@@ -186,16 +191,16 @@ public final class ArticleStore: Sendable {
         }
     }
 
-    /// Group commit: writes every staged record to the log, fdatasyncs it, then appends their index entries and
-    /// fdatasyncs the index. Returns once all of them are durable; only then may the daemon move their files out
-    /// of the inbox.
+    /// Group commit: writes every staged record to the log, fdatasyncs it, then appends their index entries
+    /// (fdatasync'd at most once per `indexSyncInterval`: the index is derivable). Returns once the records are
+    /// durable; only then may the daemon move their files out of the inbox.
     ///
     /// On failure (full disk, I/O error) every staged record is discarded, from memory and from the files, and the
     /// error is thrown: the files are still in the inbox and are ingested again later. If even that clean-up
     /// fails, the store throws `.unusable` until it is reopened (which repairs the tail).
     public func commit() throws(StoreError) {
-        try commitLock.withLock { (_: inout Void) throws(StoreError) in
-            try commitLocked()
+        try commitLock.withLock { (indexSyncedAt: inout ContinuousClock.Instant?) throws(StoreError) in
+            try commitLocked(indexSyncedAt: &indexSyncedAt)
         }
     }
 
@@ -210,7 +215,7 @@ public final class ArticleStore: Sendable {
         var maxSeq: UInt64
     }
 
-    private func commitLocked() throws(StoreError) {
+    private func commitLocked(indexSyncedAt: inout ContinuousClock.Instant?) throws(StoreError) {
         let batch = try state.withLock { (s: inout StoreState) throws(StoreError) -> Batch? in
             if let reason = s.unusableReason { throw .unusable(path: logPath, reason: reason) }
             guard s.pendingRecords > 0 else { return nil }
@@ -227,7 +232,11 @@ public final class ArticleStore: Sendable {
             try FileIO.syncData(logFD, path: logPath)
             // The index is written only once the log lines it points at are durable.
             try FileIO.pwriteAll(indexFD, batch.index, offset: batch.indexStart, path: indexPath)
-            try FileIO.syncData(indexFD, path: indexPath)
+            let now = ContinuousClock.now
+            if indexSyncedAt.map({ now - $0 >= Self.indexSyncInterval }) ?? true {
+                try FileIO.syncData(indexFD, path: indexPath)
+                indexSyncedAt = now
+            }
         } catch {
             state.withLock { s in
                 do {

@@ -12,6 +12,13 @@ struct DecoderTests {
         #expect(try TextDecoder.decode(Fixtures.utf16(text, littleEndian: false)) == (text, .utf16BE))
     }
 
+    /// UTF-16 is transcoded by hand: one, two, three and four UTF-8 bytes per scalar, at the edges.
+    @Test func transcodesUTF16AtEveryWidth() throws {
+        let text = "A\u{7F}\u{80}é\u{7FF}\u{800}ệ\u{D7FF}\u{E000}\u{FFFD}\u{10000}😀\u{10FFFF}Z"
+        #expect(try TextDecoder.decode(Fixtures.utf16(text, littleEndian: true)).text == text)
+        #expect(try TextDecoder.decode(Fixtures.utf16(text, littleEndian: false)).text == text)
+    }
+
     @Test func acceptsNonContiguousCollections() throws {
         let bytes = Array("Xin chào".utf8)
         #expect(try TextDecoder.decode(bytes.lazy.map { $0 }).text == "Xin chào")

@@ -35,6 +35,33 @@ struct JSONLineTests {
         #expect(text.contains(#""seq":18446744073709551615"#))
     }
 
+    /// The escaper skips eight bytes at a time: every byte that needs escaping must be caught at
+    /// every position of an eight-byte word, next to bytes of every kind (ASCII, UTF-8 lead and
+    /// continuation bytes, DEL).
+    @Test func escapesEveryByteAtEveryAlignment() throws {
+        let specials: [UInt8] = Array(0..<0x20) + [0x22, 0x5C]
+        let fillers = ["abcdefghijklmnop", "ếếếếếế", "\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}", "Đ ờ 🇻🇳 x y z !~"]
+        for filler in fillers {
+            for special in specials {
+                for position in 0..<17 {
+                    var bytes = Array(filler.utf8)
+                    bytes.insert(special, at: min(position, bytes.count))
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    var out: [UInt8] = []
+                    JSONLine.string(text, &out)
+                    let decoded = try JSONDecoder().decode(String.self, from: Data(out))
+                    #expect(decoded == text, "byte \(special) at \(position) in \(filler)")
+                    #expect(!out.dropFirst().dropLast().contains { $0 < 0x20 }, "raw control byte left in the output")
+                }
+            }
+        }
+        #expect(!JSONLine.needsEscape(0x7E7D_7C7B_6160_5F5D))
+        #expect(JSONLine.needsEscape(0x4141_4141_4141_4122))
+        #expect(JSONLine.needsEscape(0x5C41_4141_4141_4141))
+        #expect(JSONLine.needsEscape(0x4141_1F41_4141_4141))
+        #expect(!JSONLine.needsEscape(0xC3A9_E1BB_8720_2021))
+    }
+
     @Test func roundTripsThroughJSONDecoder() throws {
         let record = awkwardRecord()
         var line: [UInt8] = []
