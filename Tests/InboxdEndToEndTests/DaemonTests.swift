@@ -131,43 +131,58 @@ struct DaemonTests {
         #expect(try daemon.stop() == 0)
     }
 
+    /// kill -9 at random instants of start-up, mid-batch, mid-fsync and mid-rename while a burst
+    /// is ingested (KillChaos.swift). `make test`: 3,000 files, 24 kills; `make chaos`: 10,000
+    /// files, 200 kills (INBOXD_CHAOS_FILES, INBOXD_CHAOS_KILLS).
     @Test func survivesRepeatedKillNineDuringBurst() throws {
-        let corpus = try Corpus(articles: 3000)
+        let plan = try ChaosPlan.fromEnvironment()
+        let started = ContinuousClock.now
+        let corpus = try Corpus(articles: plan.files)
         let daemon = try RunningDaemon()
         try corpus.stage(into: daemon.dir.sub("stage"))
         for name in corpus.names { _ = rename(daemon.dir.sub("stage") + "/" + name, daemon.inbox + "/" + name) }
-        var kills = 0
-        var generator = SystemRandomNumberGenerator()
-        while kills < 24 && !daemon.inboxFiles.isEmpty {
-            if Int.random(in: 0..<2, using: &generator) == 0 {
-                // A random instant of start-up: store load, scan, or the first batch.
-                usleep(UInt32.random(in: 0...30_000, using: &generator))
-            } else {
-                let before = daemon.archived.count + daemon.duplicates.count
-                let step = 1
-                try waitUntil("progress before kill") {
-                    daemon.archived.count + daemon.duplicates.count >= before + step || daemon.inboxFiles.isEmpty
-                }
-            }
-            try daemon.killHard()
-            kills += 1
-            // Not waiting for READY: the next kill may land in start-up too.
-            try daemon.start(waitForReady: false)
-        }
-        try waitUntil("burst finished after kills", timeout: .seconds(120)) {
+        let tally = try killRepeatedly(daemon, plan: plan)
+        try waitUntil("burst finished after kills", timeout: .seconds(max(120, Int64(plan.files / 40)))) {
             daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0
         }
-        #expect(kills >= 20, "the burst must outlast 20 kills; make it bigger if the daemon got faster")
+        #expect(tally.total == plan.kills, "the burst must outlast \(plan.kills) kills; make it bigger if the daemon got faster")
+        #expect(tally.unexpectedExits == 0, "the daemon never exits on its own")
+        for phase in ChaosPhase.allCases { #expect(tally.kills[phase, default: 0] > 0, "no kill landed \(phase)") }
+        // The store loads cleanly after a clean stop, and says what the last run said.
+        let before = try daemon.status()
+        #expect(try daemon.stop() == 0)
+        try daemon.start()
         let status = try daemon.status()
-        #expect(status.articles == corpus.expectedDistinct, "no article lost, none stored twice")
+        #expect(status.articles == before.articles && status.duplicates == before.duplicates)
+
+        // Each file in exactly one place, under its own name.
+        let archived = Set(daemon.archived)
+        let duplicates = Set(daemon.duplicates)
+        #expect(daemon.inboxFiles.isEmpty && daemon.rejected.isEmpty)
+        #expect(archived.isDisjoint(with: duplicates))
+        #expect(archived.union(duplicates) == Set(corpus.names), "each file in exactly one place")
+        // Articles as the manifest says: each group once, under a file of that group.
         let records = try daemon.storeRecords()
-        #expect(Set(records.compactMap { $0["content_hash"] as? String }).count == records.count)
-        #expect(records.count == corpus.expectedDistinct)
+        var groupOfFile: [String: String] = [:]
+        for (name, entry) in corpus.entries { groupOfFile[name] = entry["group"] as? String }
+        let groups = records.compactMap { groupOfFile[$0["source_file"] as? String ?? ""] ?? nil }
+        let hashes = records.compactMap { $0["content_hash"] as? String }
+        let lost = corpus.expectedDistinct - Set(groups).count
+        let doubled = records.count - Set(hashes).count
+        #expect(status.articles == corpus.expectedDistinct, "no article lost, none stored twice")
+        #expect(records.count == corpus.expectedDistinct && groups.count == records.count)
+        #expect(lost == 0 && doubled == 0 && Set(groups).count == groups.count)
         let sightings = try daemon.storeRecords(type: "sighting")
         let sightingKeys = sightings.map { "\($0["article_id"] ?? "")|\($0["file"] ?? "")" }
         #expect(Set(sightingKeys).count == sightingKeys.count, "every duplicate sighting recorded once")
         #expect(sightings.count == corpus.duplicateCount)
-        #expect(daemon.archived.count + daemon.duplicates.count == 3000, "each file in exactly one place")
+        #expect(Set(sightings.compactMap { $0["file"] as? String }) == duplicates, "a sighting for each file in duplicates/")
+        let seconds = Double((ContinuousClock.now - started).components.seconds)
+        print("FIGURE: chaos files=\(plan.files) kills=\(tally.total)/\(plan.kills) seconds=\(Int(seconds))")
+        print("FIGURE: chaos kills per phase: \(tally.summary)")
+        print("FIGURE: chaos lost=\(lost) doubled=\(doubled) articles=\(records.count)/\(corpus.expectedDistinct)"
+              + " sightings=\(sightings.count)/\(corpus.duplicateCount) duplicate_sightings=\(sightingKeys.count - Set(sightingKeys).count)"
+              + " files_placed=\(archived.count + duplicates.count)/\(plan.files)")
     }
 
     @Test func reportsLifecycleToNotifySocket() throws {

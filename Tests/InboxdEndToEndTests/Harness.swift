@@ -24,13 +24,16 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
-/// Polls `condition` until it holds or the deadline passes: tests wait on facts, never on sleeps.
-func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) throws {
+/// Polls `condition` every `interval` until it holds or the deadline passes: tests wait on facts,
+/// never on sleeps.
+func waitUntil(_ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(5),
+               _ condition: () throws -> Bool) throws {
     let deadline = ContinuousClock.now + timeout
+    let pause = UInt32(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
     while true {
         if try condition() { return }
         if ContinuousClock.now > deadline { throw TimedOut(what: what) }
-        usleep(5_000)
+        usleep(pause)
     }
 }
 
