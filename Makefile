@@ -54,6 +54,7 @@ test: build
 	INBOXD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test
 	$(MAKE) test-systemd
 	$(MAKE) test-packaging
+	$(MAKE) fuzz-smoke
 
 # inboxd under a real systemd manager booted in its own namespaces (root only; see
 # docs/systemd.md): lifecycle, socket activation, reload, watchdog, journal, hardening.

@@ -1,5 +1,4 @@
 import CLinux
-import Dispatch
 import Glibc
 import InboxServer
 import InboxStore
@@ -27,7 +26,6 @@ public enum Daemon {
             initialLogger.critical("signalfd failed: \(String(cString: strerror(errno)))")
             return 1
         }
-        warmUpDispatch()
 
         var configuration = configuration
         var logger = initialLogger
@@ -196,15 +194,6 @@ public enum Daemon {
         }
         logger.warning("TEST SWITCH: the ingest loop will wedge after \(count) files (INBOXD_TEST_WEDGE_AFTER); never set this in production")
         return count
-    }
-
-    /// libdispatch opens its own descriptors (epoll, eventfd, timerfd) when its first worker thread
-    /// starts, and traps if it cannot. Start one now, while descriptors are surely free, rather than
-    /// at the first batch, when a flood of clients may have taken them all (RLIMIT_NOFILE reached).
-    private static func warmUpDispatch() {
-        let started = DispatchSemaphore(value: 0)
-        DispatchQueue.global(qos: .userInitiated).async { started.signal() }
-        started.wait()
     }
 
     private static func readSignal(_ fd: Int32) -> Int32? {

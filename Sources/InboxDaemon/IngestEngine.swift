@@ -453,10 +453,10 @@ final class IngestEngine {
     }
 }
 
-/// Write-once result slots filled from `concurrentPerform`; each index is written by one worker.
+/// Write-once result slots filled by the parsing pool; each index is written by one worker.
 final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // @unchecked: every index is written exactly once by one worker and read only after
-    // concurrentPerform returns, which orders all writes before the reads. Raw memory, because
+    // the pool's completion (an acquire-release counter, then a semaphore) orders all writes before the reads. Raw memory, because
     // an Array property would trip Swift's exclusivity checks on concurrent element writes.
     private let slots: UnsafeMutablePointer<Value?>
     private let count: Int

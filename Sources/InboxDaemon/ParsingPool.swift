@@ -6,7 +6,10 @@ import Synchronization
 /// The ingest thread commits in order and cannot be parallelised, so it must never wait for a CPU
 /// behind parsing that could run a moment later; nor must the API thread (`status` answers within
 /// a couple of milliseconds during a burst). At nice 5 the parsing threads still get every idle
-/// cycle, which during a burst is most of both cores.
+/// cycle, which during a burst is most of both cores. Not libdispatch: it starts workers lazily,
+/// opens descriptors for them then and traps if it cannot (a client flood at RLIMIT_NOFILE), and an
+/// idle worker of its wakes every second; these threads start with the daemon and sleep on a
+/// semaphore.
 final class ParsingPool: Sendable {
     private let lanes: [BackgroundLane]
 

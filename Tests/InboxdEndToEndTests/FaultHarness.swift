@@ -26,21 +26,8 @@ final class FaultDaemon {
     }
 
     func start() throws {
-        process = Process()
-        let command = launcher + [Repo.inboxd, "--inbox", inbox, "--state", state, "--socket", socket]
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "NOTIFY_SOCKET")
-        environment.removeValue(forKey: "JOURNAL_STREAM")
-        process.environment = environment
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.standardOutput = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try launchInboxd(launcher + [Repo.inboxd, "--inbox", inbox, "--state", state, "--socket", socket],
+                                   logPath: logPath)
         try waitUntil("inboxd ready") {
             guard process.isRunning else { throw TimedOut(what: "inboxd exited early: \(self.log)") }
             return (try? status())?.state == "ready"
@@ -149,29 +136,13 @@ func storeLinesAllParse(_ path: String) -> (lines: Int, bad: Int) {
 /// Binds a listening Unix stream socket at `path` (a socket file in the inbox); returns its fd.
 func bindUnixSocket(_ path: String) -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var addr = sockaddr_un()
-    addr.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-        for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
-    }
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    return rc == 0 ? fd : -1
+    return withUnixAddress(path) { bind(fd, $0, $1) } == 0 ? fd : -1
 }
 
 /// Connects to a Unix socket and keeps the connection open; -1 on failure.
 func connectUnix(_ path: String) -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var addr = sockaddr_un()
-    addr.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-        for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
-    }
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    if rc != 0 { close(fd); return -1 }
+    if withUnixAddress(path, { connect(fd, $0, $1) }) != 0 { close(fd); return -1 }
     return fd
 }
 

@@ -105,21 +105,8 @@ final class RunningDaemon {
     }
 
     func start(waitForReady: Bool = true) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Repo.inboxd)
-        process.arguments = ["--inbox", inbox, "--state", state, "--socket", socket]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "NOTIFY_SOCKET")
-        environment.removeValue(forKey: "JOURNAL_STREAM")
-        for (key, value) in extraEnvironment { environment[key] = value }
-        process.environment = environment
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.standardOutput = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try launchInboxd([Repo.inboxd, "--inbox", inbox, "--state", state, "--socket", socket],
+                                   environment: extraEnvironment, logPath: logPath)
         if waitForReady {
             try waitUntil("inboxd ready") {
                 guard process.isRunning else { throw TimedOut(what: "inboxd exited early: \(self.log)") }
@@ -181,5 +168,38 @@ final class RunningDaemon {
         let temp = inbox + "/.tmp-" + UUID().uuidString
         try data.write(to: URL(fileURLWithPath: temp))
         guard rename(temp, inbox + "/" + name) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+    }
+}
+
+/// Starts `command` (inboxd, or a launcher that execs it) with the test's environment minus the
+/// systemd variables, plus `environment`; stdout and stderr are appended to `logPath`.
+func launchInboxd(_ command: [String], environment extra: [String: String] = [:], logPath: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "NOTIFY_SOCKET")
+    environment.removeValue(forKey: "JOURNAL_STREAM")
+    for (key, value) in extra { environment[key] = value }
+    process.environment = environment
+    if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    log.seekToEndOfFile()
+    process.standardError = log
+    process.standardOutput = log
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Calls `body` with `path` as a Unix socket address (bind, connect).
+func withUnixAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    var addr = sockaddr_un()
+    addr.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+        for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+    }
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
 }
