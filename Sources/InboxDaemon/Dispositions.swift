@@ -25,6 +25,7 @@ final class Dispositions {
     /// Whether the inbox and which folders had entries change since the last `syncFolders`.
     private var inboxTouched = false
     private var touched: Set<Folder> = []
+    private var unsyncedPaths: [String] = []
 
     init(inbox: String, stateDirectory: String) throws(DispositionError) {
         self.inbox = inbox
@@ -170,12 +171,31 @@ final class Dispositions {
 
     /// fsyncs every folder whose entries changed since the last call, so renames survive a crash.
     func syncFolders() throws(DispositionError) {
-        if inboxTouched { try Self.syncDirectory(inbox) }
-        inboxTouched = false
-        for folder in Folder.allCases where touched.contains(folder) {
-            try Self.syncDirectory(path(folder))
+        let paths = takeTouchedPaths()
+        for (index, path) in paths.enumerated() {
+            do throws(DispositionError) {
+                try Self.syncDirectory(path)
+            } catch {
+                markUnsynced(Array(paths[index...]))
+                throw error
+            }
         }
+    }
+
+    /// The folders whose entries changed since the last call (to fsync them elsewhere); clears the marks.
+    func takeTouchedPaths() -> [String] {
+        var paths = unsyncedPaths
+        unsyncedPaths.removeAll()
+        if inboxTouched { paths.append(inbox) }
+        inboxTouched = false
+        for folder in Folder.allCases where touched.contains(folder) { paths.append(path(folder)) }
         touched.removeAll(keepingCapacity: true)
+        return paths
+    }
+
+    /// Marks folders again whose fsync failed, so the next sync tries them again.
+    func markUnsynced(_ paths: [String]) {
+        unsyncedPaths.append(contentsOf: paths)
     }
 
     /// Number of rejected files on record (their reason files), for status after a restart.

@@ -92,6 +92,7 @@ final class IngestEngine {
             // Nothing can succeed before the scheduled retry: new names wait with the kept ones
             // instead of failing one by one (each failure would double the backoff).
             retryNames.append(contentsOf: queue.take(Int.max))
+            _ = finishFolderSync()
             return
         }
         var taken = 0
@@ -125,6 +126,7 @@ final class IngestEngine {
                 break
             }
         }
+        if !finishFolderSync(), retryAt == nil { scheduleRetry([]) }
         board.update { $0.pending = 0 }
         publishStatus()
     }
@@ -244,16 +246,58 @@ final class IngestEngine {
         }
         board.searchFeeder.add(stagedRecords)
         stagedRecords.removeAll()
+        let previousSynced = finishFolderSync()
         for plan in plans where !execute(plan, now: now, started: started) { kept.append(plan.name) }
-        var unsynced = false
-        do { try dispositions.syncFolders() } catch {
-            // The folders stay marked, so the retry syncs them again.
-            unsynced = true
-            degradeUntilRetry("\(error)")
-        }
+        startFolderSync()
         // A file that could not be read or moved stays in the inbox and is tried again: a committed
         // record is finished by the crash-recovery path in `plan`, a rejection is decided afresh.
-        if kept.isEmpty && !unsynced { retryBackoff = nil } else { scheduleRetry(kept) }
+        if kept.isEmpty && previousSynced { retryBackoff = nil } else { scheduleRetry(kept) }
+    }
+
+    // MARK: - Folder fsyncs, overlapped with the next batch
+
+    /// The fsyncs that make a batch's renames durable run on a thread of their own while the next
+    /// batch is staged and its log flushed (one journal commit can serve both), instead of
+    /// blocking the ingest thread between batches. Their outcome is collected before the next
+    /// batch's files move, and when the pump ends.
+    private final class FolderSync: @unchecked Sendable {
+        // @unchecked: `failure` is written by the sync thread before `done` is signalled and read
+        // only after waiting on `done`.
+        let paths: [String]
+        let done = DispatchSemaphore(value: 0)
+        var failure: DispositionError?
+        init(paths: [String]) { self.paths = paths }
+    }
+
+    private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", nice: 0)
+    private var folderSync: FolderSync?
+
+    private func startFolderSync() {
+        let paths = dispositions.takeTouchedPaths()
+        guard !paths.isEmpty else { return }
+        let sync = FolderSync(paths: paths)
+        folderSyncLane.async {
+            for path in paths {
+                do throws(DispositionError) { try Dispositions.syncDirectory(path) } catch {
+                    sync.failure = error
+                    break
+                }
+            }
+            sync.done.signal()
+        }
+        folderSync = sync
+    }
+
+    /// Waits for the last batch's folder fsyncs. False if one failed: degraded, and the folders
+    /// are marked again so the retry syncs them.
+    private func finishFolderSync() -> Bool {
+        guard let sync = folderSync else { return true }
+        folderSync = nil
+        sync.done.wait()
+        guard let failure = sync.failure else { return true }
+        dispositions.markUnsynced(sync.paths)
+        degradeUntilRetry("\(failure)")
+        return false
     }
 
     /// A batch being read and parsed off the ingest thread.
