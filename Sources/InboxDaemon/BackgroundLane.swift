@@ -45,18 +45,6 @@ final class BackgroundLane: @unchecked Sendable {
         sem_post(signal)
     }
 
-    /// Waits until every job queued before this call has run.
-    func drain() {
-        if inline { return }
-        let done = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-        sem_init(done, 0, 0)
-        let box = SemaphoreBox(done)
-        async { sem_post(box.pointer) }
-        while sem_wait(done) != 0 && errno == EINTR {}
-        sem_destroy(done)
-        done.deallocate()
-    }
-
     fileprivate func loop() -> Never {
         while true {
             while sem_wait(signal) != 0 && errno == EINTR {}
@@ -83,10 +71,4 @@ private final class LaneContext: @unchecked Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
         lane.loop()
     }
-}
-
-private struct SemaphoreBox: @unchecked Sendable {
-    // @unchecked: a semaphore is made to be posted from another thread.
-    let pointer: UnsafeMutablePointer<sem_t>
-    init(_ pointer: UnsafeMutablePointer<sem_t>) { self.pointer = pointer }
 }

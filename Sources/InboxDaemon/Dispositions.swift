@@ -171,15 +171,23 @@ final class Dispositions {
 
     /// fsyncs every folder whose entries changed since the last call, so renames survive a crash.
     func syncFolders() throws(DispositionError) {
-        let paths = takeTouchedPaths()
+        if let failed = Self.sync(takeTouchedPaths()) {
+            markUnsynced(failed.unsynced)
+            throw failed.error
+        }
+    }
+
+    /// fsyncs `paths` in order, up to the first failure: nil when all are synced, else the error
+    /// and the paths from the failed one on (to be marked again).
+    static func sync(_ paths: [String]) -> (error: DispositionError, unsynced: [String])? {
         for (index, path) in paths.enumerated() {
             do throws(DispositionError) {
-                try Self.syncDirectory(path)
+                try syncDirectory(path)
             } catch {
-                markUnsynced(Array(paths[index...]))
-                throw error
+                return (error, Array(paths[index...]))
             }
         }
+        return nil
     }
 
     /// The folders whose entries changed since the last call (to fsync them elsewhere); clears the marks.

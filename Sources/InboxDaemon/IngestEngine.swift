@@ -263,10 +263,8 @@ final class IngestEngine {
     private final class FolderSync: @unchecked Sendable {
         // @unchecked: `failure` is written by the sync thread before `done` is signalled and read
         // only after waiting on `done`.
-        let paths: [String]
         let done = DispatchSemaphore(value: 0)
-        var failure: DispositionError?
-        init(paths: [String]) { self.paths = paths }
+        var failure: (error: DispositionError, unsynced: [String])?
     }
 
     private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", nice: 0)
@@ -275,14 +273,9 @@ final class IngestEngine {
     private func startFolderSync() {
         let paths = dispositions.takeTouchedPaths()
         guard !paths.isEmpty else { return }
-        let sync = FolderSync(paths: paths)
+        let sync = FolderSync()
         folderSyncLane.async {
-            for path in paths {
-                do throws(DispositionError) { try Dispositions.syncDirectory(path) } catch {
-                    sync.failure = error
-                    break
-                }
-            }
+            sync.failure = Dispositions.sync(paths)
             sync.done.signal()
         }
         folderSync = sync
@@ -295,8 +288,8 @@ final class IngestEngine {
         folderSync = nil
         sync.done.wait()
         guard let failure = sync.failure else { return true }
-        dispositions.markUnsynced(sync.paths)
-        degradeUntilRetry("\(failure)")
+        dispositions.markUnsynced(failure.unsynced)
+        degradeUntilRetry("\(failure.error)")
         return false
     }
 

@@ -39,9 +39,6 @@ final class SearchFeeder: Sendable {
         queue.async { for document in documents { index.add(document) } }
     }
 
-    /// Waits until everything queued so far is indexed (tests, orderly shutdown).
-    func drain() { queue.drain() }
-
     static func document(_ record: ArticleRecord) -> SearchDocument {
         SearchDocument(id: record.id, title: record.title, author: record.author, source: record.source, body: record.body)
     }
