@@ -179,12 +179,18 @@ struct RoundTripTests {
     @Test func readsWhileCommitting() throws {
         let folder = try TemporaryFolder()
         try withStore(folder) { store throws in
-            let writer = Thread {
-                for n in 1...2_000 {
-                    _ = store.stageArticle(draft(n))
-                    if n % 64 == 0 { try? store.commit() }
+            // The writer holds the store only while it writes and says when it let go: the store is
+            // reopened below, and a reference still held by the exiting thread would keep it locked.
+            let writerDone = DispatchSemaphore(value: 0)
+            let writer = Thread { [weak store] in
+                if let store {
+                    for n in 1...2_000 {
+                        _ = store.stageArticle(draft(n))
+                        if n % 64 == 0 { try? store.commit() }
+                    }
+                    try? store.commit()
                 }
-                try? store.commit()
+                writerDone.signal()
             }
             writer.start()
             var reads = 0
@@ -199,6 +205,7 @@ struct RoundTripTests {
                 }
             }
             #expect(reads > 0)
+            writerDone.wait()
         }
         try withStore(folder) { #expect($0.counts.articles == 2_000) }
     }
