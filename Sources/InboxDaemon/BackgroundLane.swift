@@ -19,10 +19,16 @@ final class BackgroundLane: @unchecked Sendable {
     // A counting semaphore: one post per job queued, so the thread never misses one.
     private let signal: UnsafeMutablePointer<sem_t>
 
-    init(name: String, nice: Int32 = 19) {
+    enum Priority {
+        case nice(Int32)
+        /// SCHED_IDLE: below any nice value.
+        case idle
+    }
+
+    init(name: String, priority: Priority = .nice(19)) {
         signal = .allocate(capacity: 1)
         sem_init(signal, 0, 0)
-        let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, nice: nice)).toOpaque()
+        let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, priority: priority)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             let context = Unmanaged<LaneContext>.fromOpaque(raw!).takeRetainedValue()
@@ -58,17 +64,25 @@ private final class LaneContext: @unchecked Sendable {
     // @unchecked: handed to the new thread once and used only there.
     let lane: BackgroundLane
     let name: String
-    let nice: Int32
-    init(lane: BackgroundLane, name: String, nice: Int32) {
+    let priority: BackgroundLane.Priority
+    init(lane: BackgroundLane, name: String, priority: BackgroundLane.Priority) {
         self.lane = lane
         self.name = name
-        self.nice = nice
+        self.priority = priority
     }
 
     func run() -> Never {
         _ = inboxd_set_thread_name(String(name.prefix(15)))
-        // On Linux nice is per thread, and `who` 0 is the calling thread: only the lane is lowered.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        switch priority {
+        case .nice(let nice):
+            // On Linux nice is per thread, and `who` 0 is the calling thread: only the lane is lowered.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        case .idle:
+            // Also per thread. Unprivileged threads may always lower their own policy.
+            if inboxd_set_thread_idle_policy() != 0 {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            }
+        }
         lane.loop()
     }
 }

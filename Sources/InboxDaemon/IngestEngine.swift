@@ -20,8 +20,6 @@ final class IngestEngine {
     private var reader: InboxFileReader
     private var watcher: InotifyWatcher?
     private var queue = PendingQueue()
-    /// Articles staged in the batch in hand, for the search index once they are durable.
-    private var stagedRecords: [ArticleRecord] = []
     private var loggedFolders: Set<String> = []
     private var lastStatusLine = ""
     /// Shown before the counts in `STATUS=` (a failed reload, a change that needs a restart).
@@ -82,9 +80,14 @@ final class IngestEngine {
 
     /// Reads whatever the kernel has queued and processes everything pending.
     ///
-    /// Batches overlap: while one batch is staged, committed and moved on this thread, the next
-    /// is read and parsed on both cores, so neither core waits for the other (or for fsync).
+    /// Three batches are in hand at once, so neither core waits for the other or for the disk:
+    /// batch N+1 is read and parsed on the parsing pool while this thread stages batch N's
+    /// records, and batch N-1's commit (its log fdatasync) runs on the commit lane meanwhile.
+    /// N-1's files move once its commit returns, while N commits.
     func pump() {
+        // What the burst committed goes to the search index once the inbox is drained (or the
+        // pump stops early); see `SearchFeeder`.
+        defer { board.searchFeeder.release() }
         if let watcher {
             for event in watcher.drain() { handle(event) }
         }
@@ -97,34 +100,53 @@ final class IngestEngine {
         }
         var taken = 0
         var inFlight: PreparedBatch?
-        while !queue.isEmpty || inFlight != nil {
-            board.update { $0.pending = queue.count + (inFlight?.names.count ?? 0) }
-            let current = inFlight ?? startPreparing(takeBatch(excluding: []))
-            inFlight = nil
-            if !queue.isEmpty, wedgeAfter == nil {
-                // A name of the batch in hand may have been queued again by a late event: it must
-                // not be read before that batch has moved it, so it waits for the next round.
-                inFlight = startPreparing(takeBatch(excluding: Set(current.names)))
-            }
-            current.done.wait()
-            processBatch(current.names, current.results)
-            taken += current.names.count
-            filesTaken += current.names.count
-            if let wedgeAfter, filesTaken >= wedgeAfter { wedgeForever() }
-            // Keep the kernel queue short during a long burst so it does not overflow.
-            if let watcher { for event in watcher.drain() { handle(event) } }
-            let remaining = queue.count + (inFlight?.names.count ?? 0)
-            let stopRequested = afterBatch.map { !$0(taken, remaining) } ?? false
-            if retryAt != nil || stopRequested {
-                // Not committing now (a failed commit waits for its retry; a stop was asked):
-                // the prepared batch is dropped and its files stay queued, untouched.
-                if let pending = inFlight {
-                    pending.done.wait()
-                    if retryAt != nil { retryNames.append(contentsOf: pending.names) } else { pending.names.forEach { queue.append($0) } }
-                    inFlight = nil
+        var committing: CommittingBatch?
+        var stopRequested = false
+        while true {
+            var staged: StagedBatch?
+            // (The test wedge counts files as they move: it takes one batch at a time.)
+            let mayStage = committing == nil || wedgeAfter == nil
+            if mayStage, !stopRequested, retryAt == nil, !queue.isEmpty || inFlight != nil {
+                board.update { $0.pending = queue.count + (inFlight?.names.count ?? 0) }
+                // A name still in the inbox from a batch in hand may have been queued again by a
+                // late event: it must not be read before that batch has moved it.
+                let unmoved = Set(committing?.names ?? [])
+                let current = inFlight ?? startPreparing(takeBatch(excluding: unmoved))
+                inFlight = nil
+                if !queue.isEmpty, wedgeAfter == nil {
+                    inFlight = startPreparing(takeBatch(excluding: unmoved.union(current.names)))
                 }
-                break
+                current.done.wait()
+                staged = stage(current.names, current.results)
             }
+            if let previous = committing {
+                committing = nil
+                if previous.wait() {
+                    if let staged { committing = startCommit(staged) }
+                    finish(previous.batch)
+                } else {
+                    // The failed commit's roll-back dropped what was staged, maybe only part of
+                    // this batch: none of it may be committed later unasked.
+                    store.discardStaged()
+                    failed(previous, alsoKeeping: staged?.names ?? [])
+                }
+                taken += previous.names.count
+                filesTaken += previous.names.count
+                if let wedgeAfter, filesTaken >= wedgeAfter { wedgeForever() }
+                // Keep the kernel queue short during a long burst so it does not overflow.
+                if let watcher { for event in watcher.drain() { handle(event) } }
+                let remaining = queue.count + (inFlight?.names.count ?? 0) + (committing?.names.count ?? 0)
+                if let afterBatch, !afterBatch(taken, remaining) { stopRequested = true }
+            } else if let staged {
+                committing = startCommit(staged)
+            }
+            guard committing != nil || (!stopRequested && retryAt == nil && (!queue.isEmpty || inFlight != nil)) else { break }
+        }
+        if let pending = inFlight {
+            // Not committing it (a failed commit waits for its retry; a stop was asked): the
+            // prepared batch is dropped and its files stay queued, untouched.
+            pending.done.wait()
+            if retryAt != nil { retryNames.append(contentsOf: pending.names) } else { pending.names.forEach { queue.append($0) } }
         }
         if !finishFolderSync(), retryAt == nil { scheduleRetry([]) }
         board.update { $0.pending = 0 }
@@ -207,17 +229,57 @@ final class IngestEngine {
         }
     }
 
-    /// Stages every prepared file, commits once, then moves each file to its disposition.
-    private func processBatch(_ names: [String], _ prepared: [Prepared]) {
+    /// A batch whose records are staged in the store, committed on the commit lane, then moved.
+    private final class StagedBatch {
+        let names: [String]
+        let plans: [Plan]
+        /// Files deferred while reading (no descriptors or memory left): they stay in the inbox.
+        let kept: [String]
+        let records: [ArticleRecord]
+        let now: String
+        let started: ContinuousClock.Instant
+
+        init(names: [String], plans: [Plan], kept: [String], records: [ArticleRecord], now: String, started: ContinuousClock.Instant) {
+            self.names = names
+            self.plans = plans
+            self.kept = kept
+            self.records = records
+            self.now = now
+            self.started = started
+        }
+    }
+
+    private final class CommittingBatch: @unchecked Sendable {
+        // @unchecked: `failure` is written by the commit lane before `done` is signalled and read
+        // only after waiting on `done`; `batch` is not touched by the lane.
+        let batch: StagedBatch
+        let done = DispatchSemaphore(value: 0)
+        var failure: StoreError?
+        var names: [String] { batch.names }
+        init(_ batch: StagedBatch) { self.batch = batch }
+
+        /// Waits for the commit; true if the batch's records are durable.
+        func wait() -> Bool {
+            done.wait()
+            return failure == nil
+        }
+    }
+
+    /// Log writes and fdatasyncs, one batch at a time, in order.
+    private let commitLane = BackgroundLane(name: "inboxd-commit", priority: .nice(0))
+
+    /// Plans every prepared file and stages its record; nil if nothing may be staged now.
+    private func stage(_ names: [String], _ prepared: [Prepared]) -> StagedBatch? {
         if let problem = storeLog.problem() {
             // Appends would land in a deleted file and be gone at the next start: stage nothing.
             degradeUntilRetry("store commit failed, files kept in the inbox: \(problem)")
             scheduleRetry(names)
-            return
+            return nil
         }
         let started = ContinuousClock.now
         var plans: [Plan] = []
         var kept: [String] = []
+        var records: [ArticleRecord] = []
         var deferredWhy: String?
         let now = Timestamp.now()
         for (name, item) in zip(names, prepared) {
@@ -230,24 +292,36 @@ final class IngestEngine {
             case .rejected(let reason):
                 plans.append(.reject(name: name, target: dispositions.reserveName(name, in: .rejected), reason: reason))
             case .article(let processed):
-                plans.append(plan(name: name, processed: processed, now: now))
+                plans.append(plan(name: name, processed: processed, now: now, records: &records))
             }
         }
         if let deferredWhy { degradeUntilRetry(deferredWhy) }
-        do {
-            try store.commit()
-        } catch {
-            // Nothing leaves the inbox unless its record is durable: the files stay where they
-            // are and the whole batch is tried again later (full disk, read-only state folder...).
-            stagedRecords.removeAll()
-            degradeUntilRetry("store commit failed, files kept in the inbox: \(error)")
-            scheduleRetry(names)
-            return
+        return StagedBatch(names: names, plans: plans, kept: kept, records: records, now: now, started: started)
+    }
+
+    private func startCommit(_ batch: StagedBatch) -> CommittingBatch {
+        let committing = CommittingBatch(batch)
+        let store = store
+        commitLane.async {
+            do throws(StoreError) { try store.commit() } catch { committing.failure = error }
+            committing.done.signal()
         }
-        board.searchFeeder.add(stagedRecords)
-        stagedRecords.removeAll()
+        return committing
+    }
+
+    /// Nothing leaves the inbox unless its record is durable: the files stay where they are and
+    /// are tried again later (full disk, read-only state folder...).
+    private func failed(_ committing: CommittingBatch, alsoKeeping staged: [String]) {
+        degradeUntilRetry("store commit failed, files kept in the inbox: \(committing.failure.map { "\($0)" } ?? "")")
+        scheduleRetry(committing.names + staged)
+    }
+
+    /// After a commit: moves each file to its disposition.
+    private func finish(_ batch: StagedBatch) {
+        board.searchFeeder.add(batch.records)
         let previousSynced = finishFolderSync()
-        for plan in plans where !execute(plan, now: now, started: started) { kept.append(plan.name) }
+        var kept = batch.kept
+        for plan in batch.plans where !execute(plan, now: batch.now, started: batch.started) { kept.append(plan.name) }
         startFolderSync()
         // A file that could not be read or moved stays in the inbox and is tried again: a committed
         // record is finished by the crash-recovery path in `plan`, a rejection is decided afresh.
@@ -267,7 +341,7 @@ final class IngestEngine {
         var failure: (error: DispositionError, unsynced: [String])?
     }
 
-    private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", nice: 0)
+    private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", priority: .nice(0))
     private var folderSync: FolderSync?
 
     private func startFolderSync() {
@@ -332,7 +406,7 @@ final class IngestEngine {
         }
     }
 
-    private func plan(name: String, processed: ProcessedArticle, now: String) -> Plan {
+    private func plan(name: String, processed: ProcessedArticle, now: String, records: inout [ArticleRecord]) -> Plan {
         let hash = processed.contentHash.hex
         if let existing = store.article(forContentHash: hash) {
             if existing.isOriginal(file: name, rawHash: processed.rawHash),
@@ -354,7 +428,7 @@ final class IngestEngine {
         }
         let target = dispositions.reserveName(name, in: .archive)
         let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: target, ingestedAt: now))
-        stagedRecords.append(record)
+        records.append(record)
         return .archive(name: name, target: target, id: record.id, title: record.title, hash: hash)
     }
 

@@ -256,6 +256,14 @@ public final class ArticleStore: Sendable {
         }
     }
 
+    /// Forgets every staged record. For a caller that staged records after a commit that failed (whose
+    /// roll-back dropped what was staged when it ran): nothing staged survives to be committed unasked.
+    public func discardStaged() {
+        commitLock.withLock { _ in
+            state.withLock { s in s.dropStaged() }
+        }
+    }
+
     // MARK: - Reading records (pread)
 
     /// The full record, body included, with `duplicates` filled in from its sightings; nil if no article has this
