@@ -174,13 +174,9 @@ public enum ArticleParser {
             titleDerived = true
         }
         var wordCount = 0
-        table.canonical.withUnsafeBufferPointer { c in
-            for idx in bodyLines {
-                // Canonical lines have single inner spaces and none at the ends.
-                var spaces = 0
-                for k in table.lines[idx].canonicalRange { spaces &+= c[k] == 0x20 ? 1 : 0 }
-                wordCount += spaces + 1
-            }
+        table.canonical.withUnsafeBytes { c in
+            // Canonical lines have single inner spaces and none at the ends.
+            for idx in bodyLines { wordCount += UTF8Encoding.spaceCount(c, table.lines[idx].canonicalRange) + 1 }
         }
         let languageLines = bodyLines.isEmpty ? table.lines.indices.filter { !table.lines[$0].isBlank } : bodyLines
         return Article(

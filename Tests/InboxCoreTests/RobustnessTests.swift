@@ -22,6 +22,24 @@ struct RobustnessTests {
         "Thứ Hai, ", "(GMT+7)", "By ", "No comments:", "📞", "ĐẶNG", ".", ":", "Ảnh:", "(", ")",
     ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x80], [0xED, 0xA0, 0x80], [0xFF, 0xFE], [0xFE, 0xFF], [0x00], [0x01], [0xE0]]
 
+    /// The word count's eight-bytes-at-a-time space count agrees with a byte loop at every
+    /// alignment, next to bytes that differ from a space in one bit (0x21, 0x60, 0xA0, 0x00).
+    @Test func spaceCountMatchesByteLoop() {
+        var rng = Rng(state: 7)
+        let alphabet: [UInt8] = [0x20, 0x20, 0x20, 0x21, 0x60, 0xA0, 0x00, 0x41, 0xE1, 0xBB, 0x30]
+        for length in 0..<80 {
+            let bytes = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            bytes.withUnsafeBytes { raw in
+                for start in 0...length {
+                    for end in start...length {
+                        let expected = bytes[start..<end].filter { $0 == 0x20 }.count
+                        #expect(UTF8Encoding.spaceCount(raw, start..<end) == expected)
+                    }
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func survivesRandomBytes() {
         var rng = Rng(state: 42)
