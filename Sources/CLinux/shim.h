@@ -12,6 +12,13 @@
 #include <sched.h>
 #include <malloc.h>
 
+/// O_NOATIME (fcntl.h declares it only under _GNU_SOURCE; the value is the same on every Linux architecture but alpha/sparc/parisc).
+#ifdef O_NOATIME
+#define INBOXD_O_NOATIME O_NOATIME
+#else
+#define INBOXD_O_NOATIME 01000000
+#endif
+
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
 #endif
@@ -44,10 +51,12 @@ static inline int inboxd_set_thread_idle_policy(void) {
 }
 
 /// glibc malloc: keep up to `trim` bytes free at an arena's top instead of returning it to the
-/// kernel, and grow an arena by `pad` bytes more than asked (malloc.h is not in Swift's Glibc).
-static inline void inboxd_malloc_keep(int trim, int pad) {
+/// kernel, grow an arena by `pad` bytes more than asked, and serve blocks below `mmap_threshold`
+/// from the arenas rather than from fresh mappings (malloc.h is not in Swift's Glibc).
+static inline void inboxd_malloc_keep(int trim, int pad, int mmap_threshold) {
     mallopt(M_TRIM_THRESHOLD, trim);
     mallopt(M_TOP_PAD, pad);
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
 }
 
 /// Layout of `struct ucred` (SO_PEERCRED), which glibc only declares under _GNU_SOURCE.

@@ -32,6 +32,19 @@ struct UTF8Scan {
                 }
             }
             let b = p[i]
+            // Two-byte letters below U+0300 (most of Vietnamese's: â ê ô ă đ ơ ư and the toned
+            // a e i o u y of Latin-1) once content has been seen: NFC-stable, nothing to decode.
+            if hasContent && b >= 0xC2 && b < 0xCC && i + 1 < n && p[i + 1] & 0xC0 == 0x80 {
+                validMultibyte += 1
+                i += 2
+                continue
+            }
+            // Precomposed Vietnamese (E1 B8–BB xx: U+1E00–U+1EFF), likewise.
+            if hasContent && b == 0xE1 && i + 2 < n && p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB && p[i + 2] & 0xC0 == 0x80 {
+                validMultibyte += 1
+                i += 3
+                continue
+            }
             if b < 0x80 {
                 if b < 0x20 {
                     if b == 0 {

@@ -42,8 +42,12 @@ struct InboxFileReader: Sendable {
         if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
         if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
 
-        let fd = FileName.withCString(directory: inbox, name: name) {
-            open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        // O_NOATIME: the first read of a freshly written file would otherwise update its atime
+        // (relatime), dirtying the inode once more. Only the owner (or root) may ask for it.
+        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        var fd = FileName.withCString(directory: inbox, name: name) { open($0, flags | INBOXD_O_NOATIME) }
+        if fd < 0 && errno == EPERM {
+            fd = FileName.withCString(directory: inbox, name: name) { open($0, flags) }
         }
         if fd < 0 {
             let code = errno

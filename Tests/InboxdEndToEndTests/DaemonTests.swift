@@ -67,6 +67,23 @@ struct DaemonTests {
         #expect(records.filter { $0["source_file"] as? String == "halves.txt" }.count == 1)
     }
 
+    /// The archive keeps the original as it arrived, access time included: reading it for
+    /// ingestion is not an access by a person (O_NOATIME; relatime would update an atime older
+    /// than the mtime on the first read).
+    @Test func readingLeavesTheAccessTimeAlone() throws {
+        let daemon = try RunningDaemon()
+        let stage = daemon.dir.sub("stage.txt")
+        try Data(contentsOf: Repo.seeds.appendingPathComponent("003_88905224bfe96889.txt")).write(to: URL(fileURLWithPath: stage))
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: time(nil), tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, stage, &times, 0) == 0)
+        #expect(rename(stage, daemon.inbox + "/old-atime.txt") == 0)
+        try waitUntil("archived") { daemon.archived.contains("old-atime.txt") }
+        var st = stat()
+        #expect(stat(daemon.state + "/archive/old-atime.txt", &st) == 0)
+        #expect(st.st_atim.tv_sec == 1_000_000_000, "atime \(st.st_atim.tv_sec)")
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test func leavesTemporaryNamesUntilRenamed() throws {
         let daemon = try RunningDaemon()
         let seed = try Data(contentsOf: Repo.seeds.appendingPathComponent("001_8b43c24e035760d4.txt"))
