@@ -2,13 +2,14 @@ import CLinux
 import Glibc
 import Synchronization
 
-/// A thread of its own, at the lowest CPU priority, for work that may lag behind ingestion.
+/// A thread of its own, at a CPU priority of its own, running jobs in order: parsing (nice 5),
+/// log commits and folder fsyncs (nice 0, mostly asleep in the disk), search indexing (SCHED_IDLE).
 ///
 /// Indexing an article for search costs about as much CPU as ingesting it. On a machine with
 /// two cores it would compete with parsing and committing during a burst and with the API
-/// thread's answers; at nice 19 it gets only the CPU nobody else wants and catches up when the
-/// burst is over. (A dispatch queue cannot do this: its threads are shared, and a thread's nice
-/// value cannot be lowered back without CAP_SYS_NICE.) While idle the thread sleeps on a
+/// thread's answers; under SCHED_IDLE it gets only the CPU nobody else wants and catches up when
+/// the burst is over. (A dispatch queue cannot do this: its threads are shared, and a thread's
+/// priority cannot be raised back without CAP_SYS_NICE.) While idle the thread sleeps on a
 /// semaphore: no timer, no wake-ups.
 final class BackgroundLane: @unchecked Sendable {
     // @unchecked: `jobs` is behind a mutex, the semaphore is made for use across threads, and

@@ -7,7 +7,8 @@ import InboxWatcher
 import Logging
 
 /// The main job: take each finished inbox file through the pipeline into the store, then move it
-/// to its disposition. Runs on one thread; only the pure parsing fans out to both cores.
+/// to its disposition. Runs on one thread; reading and parsing fan out to both cores, and the
+/// store's commits and the folder fsyncs run on lanes of their own (see `pump`).
 final class IngestEngine {
     private(set) var configuration: DaemonConfiguration
     let store: ArticleStore

@@ -32,7 +32,7 @@ enum ChaosPhase: String, CaseIterable {
     /// The daemon has an inbox file open: a batch is being read and parsed, nothing committed.
     case midBatch
     /// The store log just grew: the batch's records are written and `fdatasync` is running (or
-    /// the index is being written and synced). The main thread's wchan confirms it when it can.
+    /// the index is being written and synced). The commit thread's wchan confirms it when it can.
     case midFsync
     /// The archive or duplicates folder just changed: the batch is committed and its files are
     /// being renamed out of the inbox one by one.
@@ -77,10 +77,19 @@ struct KillProbe {
         return false
     }
 
-    /// The kernel function the ingest (main) thread sleeps in, if it is in the middle of a sync.
-    var mainThreadInSync: Bool {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8) else { return false }
-        return ["sync", "folio_wait", "jbd2", "wait_on_page", "writeback"].contains { text.contains($0) }
+    /// Whether the thread that commits the log (`inboxd-commit`) sleeps in a sync right now,
+    /// by the kernel function it waits in.
+    var commitThreadInSync: Bool {
+        let tasks = "/proc/\(pid)/task"
+        guard let tids = try? FileManager.default.contentsOfDirectory(atPath: tasks) else { return false }
+        for tid in tids {
+            guard let comm = try? String(contentsOfFile: "\(tasks)/\(tid)/comm", encoding: .utf8),
+                comm.hasPrefix("inboxd-commit"),
+                let wchan = try? String(contentsOfFile: "\(tasks)/\(tid)/wchan", encoding: .utf8)
+            else { continue }
+            return ["sync", "folio_wait", "jbd2", "wait_on_page", "writeback"].contains { wchan.contains($0) }
+        }
+        return false
     }
 
     func logGrew(since baseline: Baseline) -> Bool { Self.size(state + "/store/articles.jsonl") > baseline.logSize }
@@ -181,10 +190,10 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
         case .midFsync:
             var inSync = false
             watch {
-                inSync = probe.mainThreadInSync
+                inSync = probe.commitThreadInSync
                 return inSync || probe.logGrew(since: baseline)
             }
-            if triggered && (inSync || probe.mainThreadInSync) { tally.fsyncConfirmed += 1 }
+            if triggered && (inSync || probe.commitThreadInSync) { tally.fsyncConfirmed += 1 }
         case .midRename:
             watch { probe.foldersChanged(since: baseline) }
         }
