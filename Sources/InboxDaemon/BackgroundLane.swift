@@ -1,6 +1,5 @@
 import CLinux
 import Glibc
-import Synchronization
 
 /// A thread of its own, at a CPU priority of its own, running jobs in order: parsing (nice 5),
 /// log commits and folder fsyncs (nice 0, mostly asleep in the disk), search indexing (SCHED_IDLE).
@@ -12,11 +11,14 @@ import Synchronization
 /// priority cannot be raised back without CAP_SYS_NICE.) While idle the thread sleeps on a
 /// semaphore: no timer, no wake-ups.
 final class BackgroundLane: @unchecked Sendable {
-    // @unchecked: `jobs` is behind a mutex, the semaphore is made for use across threads, and
-    // `inline` is written only in init, before the lane is shared.
+    // @unchecked: `jobs` is only touched with `lock` held, the semaphore is made for use across
+    // threads, and `inline` is written only in init, before the lane is shared.
     typealias Job = @Sendable () -> Void
 
-    private let jobs = Mutex<[Job]>([])
+    // A pthread mutex rather than Synchronization.Mutex: ThreadSanitizer sees its hand-over, so a
+    // sanitizer run reports real races in the jobs, not the queue itself (docs/reliability.md).
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private var jobs: [Job] = []
     // A counting semaphore: one post per job queued, so the thread never misses one.
     private let signal: UnsafeMutablePointer<sem_t>
 
@@ -29,6 +31,8 @@ final class BackgroundLane: @unchecked Sendable {
     init(name: String, priority: Priority = .nice(19)) {
         signal = .allocate(capacity: 1)
         sem_init(signal, 0, 0)
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
         let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, priority: priority)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
@@ -48,14 +52,18 @@ final class BackgroundLane: @unchecked Sendable {
 
     func async(_ job: @escaping Job) {
         if inline { job(); return }
-        jobs.withLock { $0.append(job) }
+        pthread_mutex_lock(lock)
+        jobs.append(job)
+        pthread_mutex_unlock(lock)
         sem_post(signal)
     }
 
     fileprivate func loop() -> Never {
         while true {
             while sem_wait(signal) != 0 && errno == EINTR {}
-            let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            pthread_mutex_lock(lock)
+            let job = jobs.isEmpty ? nil : jobs.removeFirst()
+            pthread_mutex_unlock(lock)
             job?()
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import InboxStore
+import Synchronization
 
 @Suite("Round trip")
 struct RoundTripTests {
@@ -208,6 +209,64 @@ struct RoundTripTests {
             writerDone.wait()
         }
         try withStore(folder) { #expect($0.counts.articles == 2_000) }
+    }
+
+    /// The daemon stages the next batch while the last one commits on another thread: every record
+    /// lands once, in seq order, at the offset it was given, whichever commit took it.
+    @Test func stagesWhileACommitRuns() throws {
+        let folder = try TemporaryFolder()
+        try withStore(folder) { store throws in
+            let stop = Atomic<Bool>(false)
+            let committerDone = DispatchSemaphore(value: 0)
+            let committer = Thread { [weak store] in
+                while !stop.load(ordering: .acquiring) { try? store?.commit() }
+                committerDone.signal()
+            }
+            committer.start()
+            for n in 1...2_000 {
+                let record = store.stageArticle(draft(n))
+                if n % 7 == 0 { store.stageSighting(articleID: record.id, sighting(n)) }
+            }
+            stop.store(true, ordering: .releasing)
+            committerDone.wait()
+            try store.commit()
+            #expect(store.counts.pendingRecords == 0)
+        }
+        try withStore(folder) { store throws in
+            #expect(store.loadReport.repaired.isEmpty)
+            #expect(store.counts.articles == 2_000)
+            #expect(store.counts.sightings == 2_000 / 7)
+            let page = try store.page(after: nil, limit: 2_000)
+            #expect(page.map(\.seq) == (1...2_000).map(UInt64.init))
+            #expect(page.filter { !$0.duplicates.isEmpty }.count == 2_000 / 7)
+        }
+    }
+
+    /// After a failed commit, records staged after its roll-back are dropped by `discardStaged`
+    /// and never reach the log; the store goes on from its durable state.
+    @Test func discardsWhatWasStagedAfterAFailedCommit() throws {
+        let folder = try TemporaryFolder()
+        try withStore(folder) { store throws in
+            _ = try fill(store, 1...10)
+            _ = store.stageArticle(draft(11))
+            store.injectedCommitFailure.withLock { $0 = ENOSPC }
+            #expect(throws: StoreError.self) { try store.commit() }
+            _ = store.stageArticle(draft(12))
+            #expect(store.counts.pendingRecords == 1)
+            store.discardStaged()
+            #expect(store.counts.pendingRecords == 0)
+            #expect(store.counts.articles == 10)
+            #expect(store.article(forContentHash: fakeHash(12)) == nil)
+            _ = store.stageArticle(draft(13))
+            try store.commit()
+        }
+        try withStore(folder) { store throws in
+            #expect(store.loadReport.repaired.isEmpty)
+            #expect(store.counts.articles == 11)
+            #expect(store.article(forContentHash: fakeHash(11)) == nil)
+            #expect(store.article(forContentHash: fakeHash(12)) == nil)
+            #expect(store.article(forContentHash: fakeHash(13)) != nil)
+        }
     }
 
     @Test func appendsTwentyThousandRecordsInBatches() throws {
