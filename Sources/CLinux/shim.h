@@ -9,7 +9,6 @@
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sched.h>
 #include <malloc.h>
 
 /// O_NOATIME (fcntl.h declares it only under _GNU_SOURCE; the value is the same on every Linux architecture but alpha/sparc/parisc).
@@ -41,13 +40,6 @@ static inline int inboxd_errno(void) { return errno; }
 /// Names the calling thread (shown by top -H and /proc/PID/task/TID/comm); prctl is variadic.
 static inline int inboxd_set_thread_name(const char *name) {
     return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
-}
-
-/// Puts the calling thread under SCHED_IDLE: it runs only on a core nothing else wants, and any
-/// other thread that wakes takes the core from it at once (nice 19 still gets a share).
-static inline int inboxd_set_thread_idle_policy(void) {
-    struct sched_param param = { .sched_priority = 0 };
-    return syscall(SYS_sched_setscheduler, 0, 5 /* SCHED_IDLE */, &param);
 }
 
 /// glibc malloc: keep up to `trim` bytes free at an arena's top instead of returning it to the

@@ -2,12 +2,13 @@ import CLinux
 import Glibc
 
 /// A thread of its own, at a CPU priority of its own, running jobs in order: parsing (nice 5),
-/// log commits and folder fsyncs (nice 0, mostly asleep in the disk), search indexing (SCHED_IDLE).
+/// log commits and folder fsyncs (nice 0, mostly asleep in the disk), search indexing (nice 19).
 ///
 /// Indexing an article for search costs about as much CPU as ingesting it. On a machine with
 /// two cores it would compete with parsing and committing during a burst and with the API
-/// thread's answers; under SCHED_IDLE it gets only the CPU nobody else wants and catches up when
-/// the burst is over. (A dispatch queue cannot do this: its threads are shared, and a thread's
+/// thread's answers; at nice 19 it gets little CPU while anything else wants it and catches up
+/// when the burst is over. (Not SCHED_IDLE: on a machine kept busy by other programs, its ~0.3 %
+/// share let freshly stored articles wait minutes to become searchable.) (A dispatch queue cannot do this: its threads are shared, and a thread's
 /// priority cannot be raised back without CAP_SYS_NICE.) While idle the thread sleeps on a
 /// semaphore: no timer, no wake-ups.
 final class BackgroundLane: @unchecked Sendable {
@@ -22,18 +23,12 @@ final class BackgroundLane: @unchecked Sendable {
     // A counting semaphore: one post per job queued, so the thread never misses one.
     private let signal: UnsafeMutablePointer<sem_t>
 
-    enum Priority {
-        case nice(Int32)
-        /// SCHED_IDLE: below any nice value.
-        case idle
-    }
-
-    init(name: String, priority: Priority = .nice(19)) {
+    init(name: String, nice: Int32 = 19) {
         signal = .allocate(capacity: 1)
         sem_init(signal, 0, 0)
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
-        let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, priority: priority)).toOpaque()
+        let context = Unmanaged.passRetained(LaneContext(lane: self, name: name, nice: nice)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             let context = Unmanaged<LaneContext>.fromOpaque(raw!).takeRetainedValue()
@@ -73,25 +68,17 @@ private final class LaneContext: @unchecked Sendable {
     // @unchecked: handed to the new thread once and used only there.
     let lane: BackgroundLane
     let name: String
-    let priority: BackgroundLane.Priority
-    init(lane: BackgroundLane, name: String, priority: BackgroundLane.Priority) {
+    let nice: Int32
+    init(lane: BackgroundLane, name: String, nice: Int32) {
         self.lane = lane
         self.name = name
-        self.priority = priority
+        self.nice = nice
     }
 
     func run() -> Never {
         _ = inboxd_set_thread_name(String(name.prefix(15)))
-        switch priority {
-        case .nice(let nice):
-            // On Linux nice is per thread, and `who` 0 is the calling thread: only the lane is lowered.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-        case .idle:
-            // Also per thread. Unprivileged threads may always lower their own policy.
-            if inboxd_set_thread_idle_policy() != 0 {
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-            }
-        }
+        // On Linux nice is per thread, and `who` 0 is the calling thread: only the lane is lowered.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
         lane.loop()
     }
 }

@@ -267,7 +267,7 @@ final class IngestEngine {
     }
 
     /// Log writes and fdatasyncs, one batch at a time, in order.
-    private let commitLane = BackgroundLane(name: "inboxd-commit", priority: .nice(0))
+    private let commitLane = BackgroundLane(name: "inboxd-commit", nice: 0)
 
     /// Plans every prepared file and stages its record; nil if nothing may be staged now.
     private func stage(_ names: [String], _ prepared: [Prepared]) -> StagedBatch? {
@@ -342,7 +342,7 @@ final class IngestEngine {
         var failure: (error: DispositionError, unsynced: [String])?
     }
 
-    private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", priority: .nice(0))
+    private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", nice: 0)
     private var folderSync: FolderSync?
 
     private func startFolderSync() {

@@ -14,7 +14,7 @@ final class ParsingPool: Sendable {
     private let lanes: [BackgroundLane]
 
     init(threads: Int = ParsingPool.onlineCores(), nice: Int32 = 5) {
-        lanes = (0..<max(1, threads)).map { BackgroundLane(name: "inboxd-parse\($0)", priority: .nice(nice)) }
+        lanes = (0..<max(1, threads)).map { BackgroundLane(name: "inboxd-parse\($0)", nice: nice) }
     }
 
     /// Runs `body` for every index in `0..<count` across the pool, then `completion` once, on

@@ -4,13 +4,13 @@ import Logging
 import Synchronization
 
 /// Keeps the search index current without slowing ingestion: documents are tokenized on a
-/// thread of its own that runs only on an otherwise idle core (`BackgroundLane`), the store's
-/// existing articles first (after a restart), then the new articles once a burst is over.
+/// thread of its own at nice 19 (`BackgroundLane`), the store's existing articles first (after a
+/// restart), then the new articles once a burst is over.
 /// Search answers from what is indexed so far (`indexed` in the search response tells how far
 /// that is).
 final class SearchFeeder: Sendable {
     private let index: SearchIndex
-    private let queue = BackgroundLane(name: "inboxd-search", priority: .idle)
+    private let queue = BackgroundLane(name: "inboxd-search")
     /// Committed articles not yet handed to the lane, and the bytes of their text.
     private let held = Mutex<(documents: [SearchDocument], bytes: Int)>(([], 0))
 
