@@ -43,11 +43,14 @@ struct InboxFileReader: Sendable {
         if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
 
         // O_NOATIME: the first read of a freshly written file would otherwise update its atime
-        // (relatime), dirtying the inode once more. Only the owner (or root) may ask for it.
-        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
-        var fd = FileName.withCString(directory: inbox, name: name) { open($0, flags | INBOXD_O_NOATIME) }
-        if fd < 0 && errno == EPERM {
-            fd = FileName.withCString(directory: inbox, name: name) { open($0, flags) }
+        // (relatime), dirtying the inode once more. Only the owner (or root) may ask for it; asking
+        // for another user's file fails with EPERM, so that open is retried without it.
+        var flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        let euid = geteuid()
+        if euid == 0 || st.st_uid == euid { flags |= INBOXD_O_NOATIME }
+        var fd = FileName.withCString(directory: inbox, name: name) { open($0, flags) }
+        if fd < 0 && errno == EPERM && flags & INBOXD_O_NOATIME != 0 {
+            fd = FileName.withCString(directory: inbox, name: name) { open($0, flags & ~INBOXD_O_NOATIME) }
         }
         if fd < 0 {
             let code = errno
