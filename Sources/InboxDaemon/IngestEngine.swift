@@ -231,7 +231,7 @@ final class IngestEngine {
     }
 
     /// A batch whose records are staged in the store, committed on the commit lane, then moved.
-    private final class StagedBatch {
+    private struct StagedBatch {
         let names: [String]
         let plans: [Plan]
         /// Files deferred while reading (no descriptors or memory left): they stay in the inbox.
@@ -239,15 +239,6 @@ final class IngestEngine {
         let records: [ArticleRecord]
         let now: String
         let started: ContinuousClock.Instant
-
-        init(names: [String], plans: [Plan], kept: [String], records: [ArticleRecord], now: String, started: ContinuousClock.Instant) {
-            self.names = names
-            self.plans = plans
-            self.kept = kept
-            self.records = records
-            self.now = now
-            self.started = started
-        }
     }
 
     private final class CommittingBatch: @unchecked Sendable {
