@@ -7,10 +7,10 @@ import Glibc
 /// Indexing an article for search costs about as much CPU as ingesting it. On a machine with
 /// two cores it would compete with parsing and committing during a burst and with the API
 /// thread's answers; at nice 19 it gets little CPU while anything else wants it and catches up
-/// when the burst is over. (Not SCHED_IDLE: on a machine kept busy by other programs, its ~0.3 %
-/// share let freshly stored articles wait minutes to become searchable.) (A dispatch queue cannot do this: its threads are shared, and a thread's
-/// priority cannot be raised back without CAP_SYS_NICE.) While idle the thread sleeps on a
-/// semaphore: no timer, no wake-ups.
+/// when the burst is over. Not SCHED_IDLE: on a machine kept busy by other programs, its ~0.3 %
+/// share left freshly stored articles unsearchable for over 30 s. Not a dispatch queue either:
+/// its threads are shared, and a thread's priority cannot be raised back without CAP_SYS_NICE.
+/// While idle the thread sleeps on a semaphore: no timer, no wake-ups.
 final class BackgroundLane: @unchecked Sendable {
     // @unchecked: `jobs` is only touched with `lock` held, the semaphore is made for use across
     // threads, and `inline` is written only in init, before the lane is shared.
