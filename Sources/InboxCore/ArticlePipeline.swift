@@ -15,7 +15,7 @@ public enum ArticlePipeline {
                 case .utf8(let range, let encoding, let mightNeedNFC):
                     let p = UnsafeBufferPointer(rebasing: all[range])
                     if mightNeedNFC {
-                        return (ArticleParser.analyze(String(decoding: p, as: UTF8.self)), encoding)
+                        return (ArticleParser.analyze(String(knownValidUTF8: p)), encoding)
                     }
                     return (ArticleParser.analyze(table: LineScanner.scan(utf8: p)), encoding)
                 case .text(let text, let encoding):

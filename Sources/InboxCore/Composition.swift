@@ -11,7 +11,7 @@ enum Composition {
         var copy = text
         let needed = copy.withUTF8 { mightNeedNFC($0) }
         guard needed else { return text }
-        return String(decoding: text._nfcCodeUnits, as: UTF8.self)
+        return String(knownValidUTF8: text._nfcCodeUnits)
     }
 
     /// False only when every scalar is known to be NFC-stable on its own and no combining mark

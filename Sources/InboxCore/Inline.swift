@@ -35,6 +35,6 @@ enum Inline {
                 i += len
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(knownValidUTF8: out)
     }
 }

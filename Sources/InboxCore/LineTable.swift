@@ -33,10 +33,10 @@ struct LineTable: Sendable {
     func contentBytes(_ line: Line) -> ArraySlice<UInt8> { display[line.contentRange] }
 
     func canonicalString(_ line: Line) -> String {
-        String(decoding: canonical[line.canonicalRange], as: UTF8.self)
+        String(knownValidUTF8: canonical[line.canonicalRange])
     }
 
     func contentString(_ line: Line) -> String {
-        String(decoding: display[line.contentRange], as: UTF8.self)
+        String(knownValidUTF8: display[line.contentRange])
     }
 }

@@ -50,7 +50,7 @@ public enum TextDecoder {
         decodeInPlace(all).map { decoded in
             switch decoded {
             case .utf8(let range, let encoding, _):
-                return (String(decoding: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self), encoding)
+                return (String(knownValidUTF8: UnsafeBufferPointer(rebasing: all[range])), encoding)
             case .text(let text, let encoding):
                 return (text, encoding)
             }

@@ -44,7 +44,7 @@ enum TextKey {
     }
 
     static func key(_ p: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: keyBytes(p), as: UTF8.self)
+        String(knownValidUTF8: keyBytes(p))
     }
 
     /// ``key(_:)`` as UTF-8 bytes, for lookups that should not build a String.
