@@ -31,7 +31,7 @@ enum LineClassifier {
             && c.lazy.filter({ $0 == 0x20 }).count <= 12
         {
             // Date lines and bylines are a few words with a digit; sentences are longer.
-            let canonical = String(decoding: c, as: UTF8.self)
+            let canonical = String(knownValidUTF8: c)
             if let d = DateParser.parseLine(canonical) { return .date(d) }
             if startsWithNameOrBy(c),
                 let b = DateParser.parseByline(canonical: canonical, words: Inline.words(table.contentBytes(line)))
@@ -110,7 +110,7 @@ enum LineClassifier {
         guard head.hasPrefix("http://") || head.hasPrefix("https://") || head.hasPrefix("www."),
             !c.contains(0x20)
         else { return nil }
-        let s = String(decoding: c, as: UTF8.self)
+        let s = String(knownValidUTF8: c)
         let path = s.prefix { $0 != "?" && $0 != "#" }
         var ext = ""
         if let dot = path.lastIndex(of: "."), !path[dot...].contains("/") {

@@ -71,6 +71,8 @@ struct InboxFileReader: Sendable {
     }
 
     /// Reads to EOF but never more than the limit, so a file still growing cannot pin memory.
+    /// The buffer is one byte larger than `fstat` said, so a file that grew meanwhile fills it and
+    /// is read on.
     private func readAll(_ fd: Int32, expected: Int) -> Outcome {
         var data = [UInt8](repeating: 0, count: max(expected, 0) + 1)
         var count = 0
@@ -86,6 +88,8 @@ struct InboxFileReader: Sendable {
             }
             if n == 0 { break }
             count += n
+            // A short read of a regular file is its end: no second call just to be told so.
+            if count < data.count { break }
         }
         if let rejection = sizeRejection(count) { return .rejected(rejection) }
         data.removeSubrange(count...)
