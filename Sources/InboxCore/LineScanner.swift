@@ -139,21 +139,31 @@ private struct ScanState {
                 continue
             }
             if before | 0x20 == 0x6F || before | 0x20 == 0x75 { break }
+            // The input is valid UTF-8, so a lead byte says how long its character is: the whole
+            // character is stepped over at once (a third fewer turns of this loop on Vietnamese).
+            let length: Int
             switch b {
             case 0xC3:
                 // Latin-1 letters; Ð/ð (C3 90, C3 B0) are mapped.
                 guard j + 1 < n, input[j + 1] != 0x90 && input[j + 1] != 0xB0 else { break scan }
-            case 0xC4...0xDF, 0xE4...0xEE, 0xF0...0xF4:
-                break
+                length = 2
+            case 0xC4...0xDF:
+                length = 2
+            case 0xE4...0xEE:
+                length = 3
+            case 0xF0...0xF4:
+                length = 4
             case 0xE1:
                 // Latin Extended Additional and most of U+1000–U+1FFF; not the Ogham space (E1 9A 80).
                 guard j + 1 < n, input[j + 1] != 0x9A else { break scan }
+                length = 3
             default:
                 // C2 (NBSP, NEL), E2/E3 (spaces, zero-width), EF (BOM): the scalar path decides.
                 break scan
             }
+            guard j + length <= n else { break }
             before = 0x80
-            j += 1
+            j += length
         }
         // A space is only plain between two plain characters.
         if j > i && input[j - 1] == 0x20 { j -= 1 }

@@ -29,6 +29,9 @@ struct InboxFileReader: Sendable {
 
     let inbox: String
     let limits: IngestLimits
+    /// Asked once: a process's effective uid does not change under it, and asking per file was
+    /// one system call in eight.
+    let euid = geteuid()
 
     /// The whole content of a regular file, or why it cannot be taken.
     ///
@@ -46,7 +49,6 @@ struct InboxFileReader: Sendable {
         // (relatime), dirtying the inode once more. Only the owner (or root) may ask for it; asking
         // for another user's file fails with EPERM, so that open is retried without it.
         var flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
-        let euid = geteuid()
         if euid == 0 || st.st_uid == euid { flags |= INBOXD_O_NOATIME }
         var fd = FileName.withCString(directory: inbox, name: name) { open($0, flags) }
         if fd < 0 && errno == EPERM && flags & INBOXD_O_NOATIME != 0 {
