@@ -13,17 +13,21 @@ enum LineScanner {
     /// - Parameter p: valid UTF-8 in NFC.
     static func scan(utf8 p: UnsafeBufferPointer<UInt8>) -> LineTable {
         let n = p.count
-        var display = [UInt8](repeating: 0, count: n + 8)
-        // Canonical never grows: whitespace runs shrink, Ð→Đ keeps its length and a tone fold
-        // keeps or shrinks it.
-        var canonical = [UInt8](repeating: 0, count: n + 8)
         var lines: [LineTable.Line] = []
         lines.reserveCapacity(n / 80 + 4)
-        var canonicalCount = 0
-        display.withUnsafeMutableBufferPointer { d in
-            canonical.withUnsafeMutableBufferPointer { c in
-                guard let dBase = d.baseAddress, let cBase = c.baseAddress, let pBase = p.baseAddress else { return }
-                dBase.update(from: pBase, count: n)
+        var canonical: [UInt8] = []
+        // Both buffers are written before they are read, so they are not zeroed first (that was
+        // two memsets of the whole file). Display: the input, then 8 zero bytes of padding.
+        let display = [UInt8](unsafeUninitializedCapacity: n + 8) { d, displayCount in
+            guard let dBase = d.baseAddress else { return }
+            if let pBase = p.baseAddress { dBase.initialize(from: pBase, count: n) }
+            (dBase + n).initialize(repeating: 0, count: 8)
+            displayCount = n + 8
+            guard p.baseAddress != nil else { return }
+            // Canonical never grows: whitespace runs shrink, Ð→Đ keeps its length and a tone fold
+            // keeps or shrinks it.
+            canonical = [UInt8](unsafeUninitializedCapacity: n + 8) { c, canonicalCount in
+                guard let cBase = c.baseAddress else { return }
                 var s = ScanState(input: p, display: dBase, canonical: cBase, capacity: n + 8)
                 var i = 0
                 while i < n {
@@ -69,7 +73,6 @@ enum LineScanner {
                 canonicalCount = s.canonicalCount
             }
         }
-        canonical.removeSubrange(canonicalCount...)
         return LineTable(display: display, canonical: canonical, lines: lines)
     }
 }
