@@ -15,7 +15,8 @@ public enum ArticlePipeline {
                 case .utf8(let range, let encoding, let mightNeedNFC):
                     let p = UnsafeBufferPointer(rebasing: all[range])
                     if mightNeedNFC {
-                        return (ArticleParser.analyze(String(knownValidUTF8: p)), encoding)
+                        let table = Composition.composed(p).withUnsafeBufferPointer { LineScanner.scan(utf8: $0) }
+                        return (ArticleParser.analyze(table: table), encoding)
                     }
                     return (ArticleParser.analyze(table: LineScanner.scan(utf8: p)), encoding)
                 case .text(let text, let encoding):

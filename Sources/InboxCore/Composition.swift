@@ -1,17 +1,26 @@
 /// Unicode NFC, applied only when a text might not already be in NFC.
 ///
-/// Composition uses the standard library's own normalizer (`String._nfcCodeUnits`, public but
-/// underscored): it is linear, while Foundation's `precomposedStringWithCanonicalMapping` was
-/// measured here to go quadratic on long decomposed input (0.4 MB/s on a 1.2 MB NFD text), which
+/// Decomposed Latin (Vietnamese saved as NFD) is composed by ``LatinComposition``; anything else
+/// uses the standard library's own normalizer (`String._nfcCodeUnits`, public but underscored):
+/// it is linear, while Foundation's `precomposedStringWithCanonicalMapping` was measured here to go quadratic on long decomposed input (0.4 MB/s on a 1.2 MB NFD text), which
 /// a 10 MB NFD file would turn into minutes. Most input is ASCII plus precomposed Vietnamese, so a
 /// cheap scan first proves that nothing needs composing and the text is kept as it is.
 enum Composition {
     /// Returns `text` in NFC.
     static func nfc(_ text: String) -> String {
         var copy = text
-        let needed = copy.withUTF8 { mightNeedNFC($0) }
-        guard needed else { return text }
-        return String(knownValidUTF8: text._nfcCodeUnits)
+        return copy.withUTF8 { p in
+            guard mightNeedNFC(p) else { return text }
+            return String(knownValidUTF8: composed(p))
+        }
+    }
+
+    /// `p` (valid UTF-8) in NFC: decomposed Latin by ``LatinComposition``, anything else by the
+    /// standard library. Debug builds check the first against the second.
+    static func composed(_ p: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard let fast = LatinComposition.compose(p) else { return String(knownValidUTF8: p)._nfcCodeUnits }
+        assert(fast == String(knownValidUTF8: p)._nfcCodeUnits, "LatinComposition differs from NFC on \(Array(p))")
+        return fast
     }
 
     /// False only when every scalar is known to be NFC-stable on its own and no combining mark
