@@ -1,19 +1,22 @@
 // CoreBench: throughput of ArticlePipeline.process on a folder of files, one thread.
 //
-//   CoreBench DIR [PASSES]
+//   CoreBench DIR [PASSES] [--digest]
 //
 // Loads every regular file in DIR into memory first (file I/O is not measured), then runs
 // ArticlePipeline.process on all of them PASSES times (default 3) and prints one JSON line:
 // {"files":N,"bytes":B,"passes":P,"seconds":S,"cpu_seconds":C,"mb_per_s":...,"articles_per_s":...,"rejected":R}
 // where B is the bytes of one pass, S the wall time of all passes (C the process CPU time, a
 // steadier figure on a busy machine), MB = 10^6 bytes, rates from S, and rejected counts files
-// refused (they still count as processed).
+// refused (they still count as processed). --digest adds "digest": an FNV-1a hash of every result
+// in full (each article's every field, or the rejection), from one more untimed pass: two builds
+// that print the same digest parsed the folder identically.
 import Foundation
 import InboxCore
 
-let args = CommandLine.arguments
+let wantsDigest = CommandLine.arguments.contains("--digest")
+let args = CommandLine.arguments.filter { $0 != "--digest" }
 guard args.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: CoreBench DIR [PASSES]\n".utf8))
+    FileHandle.standardError.write(Data("usage: CoreBench DIR [PASSES] [--digest]\n".utf8))
     exit(2)
 }
 let dir = URL(fileURLWithPath: args[1])
@@ -56,8 +59,22 @@ let elapsed = ContinuousClock.now - start
 let cpu = cpuSeconds() - cpuStart
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 let total = Double(bytes * passes)
+var digest = ""
+if wantsDigest {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for input in inputs {
+        let text: String
+        do {
+            text = String(describing: try ArticlePipeline.process(input, limits: limits))
+        } catch {
+            text = String(describing: error)
+        }
+        for byte in text.utf8 + [0x0A] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+    digest = ",\"digest\":\"\(String(hash, radix: 16))\""
+}
 let line = String(
     format: "{\"files\":%d,\"bytes\":%d,\"passes\":%d,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"mb_per_s\":%.1f,\"articles_per_s\":%.0f,\"rejected\":%d}",
     inputs.count, bytes, passes, seconds, cpu, total / seconds / 1e6, Double(inputs.count * passes) / seconds, rejected)
-print(line)
+print(wantsDigest ? String(line.dropLast()) + digest + "}" : line)
 if checksum == 0xFF { FileHandle.standardError.write(Data("\n".utf8)) }  // keep the work observable
