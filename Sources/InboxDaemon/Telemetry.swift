@@ -76,9 +76,12 @@ public final class Telemetry: Sendable {
         case null
     }
 
-    private func publish(_ fields: [String: Field]) {
+    /// The fields are only built when someone follows (per file, unfollowed, that was a
+    /// dictionary of five strings for nothing).
+    private func publish(_ makeFields: @autoclosure () -> [String: Field]) {
         let sinks = subscribers.withLock { Array($0.values) }
         guard !sinks.isEmpty else { return }
+        let fields = makeFields()
         let line = "{" + fields.keys.sorted().map { key in
             let value: String
             switch fields[key]! {
