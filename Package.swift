@@ -25,7 +25,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // The durable JSON store: append-only log, index, load and repair.
-        .target(name: "InboxStore", swiftSettings: strict),
+        .target(name: "InboxStore", dependencies: ["CChecksum"], swiftSettings: strict),
+        // CRC-32 by carry-less multiplication (x86-64 with PCLMULQDQ; the table otherwise).
+        .systemLibrary(name: "CChecksum"),
         // Linux calls Glibc does not import (renameat2, signalfd).
         .systemLibrary(name: "CLinux"),
         // inotify on the inbox, start-up scan, overflow -> rescan.
