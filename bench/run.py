@@ -33,6 +33,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import signal
@@ -145,6 +146,14 @@ def proc_process(pid):
     except OSError:
         pass
     return res
+
+
+def machine_cpu():
+    """(busy, idle) CPU seconds of the whole machine so far, all cores, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]                     # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK, idle / CLK_TCK
 
 
 def thread_delta(before, after):
@@ -714,7 +723,9 @@ class Bench:
                 pid = daemon.pid
                 time.sleep(0.5)
                 bt, bp = proc_threads(pid), proc_process(pid)
+                bm, bs = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
                 t0, td, t1 = drop_and_wait(os.path.join(d, "stage"), names, daemon.inbox)
+                am, as_ = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
                 at, ap = proc_threads(pid), proc_process(pid)
                 wall = t1 - t0
                 cpu_u, cpu_s = ap["utime"] - bp["utime"], ap["stime"] - bp["stime"]
@@ -725,6 +736,15 @@ class Bench:
                     "cpu_per_wall": round((cpu_u + cpu_s) / wall, 2),
                     "cpu_us_per_file": round((cpu_u + cpu_s) * 1e6 / len(names), 1),
                     "by_thread": thread_delta(bt, at),
+                    # Where both cores went: the daemon, this harness (its renames into the inbox
+                    # and its polling), everything else (kernel threads: journal commits, block
+                    # I/O), and idle.
+                    "machine": {
+                        "busy_s": round(am[0] - bm[0], 3), "idle_s": round(am[1] - bm[1], 3),
+                        "harness_s": round((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime), 3),
+                        "daemon_s": round(cpu_u + cpu_s, 3),
+                        "harness_us_per_file": round(((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime)) * 1e6 / len(names), 1),
+                    },
                     "threads_after": ap["threads"], "rss_mb_after": ap.get("VmRSS"), "rss_peak_mb": ap.get("VmHWM"),
                     "write_bytes_per_file": round((ap.get("io_write_bytes", 0) - bp.get("io_write_bytes", 0)) / len(names)),
                     "syscr_per_file": round((ap.get("io_syscr", 0) - bp.get("io_syscr", 0)) / len(names), 1),
@@ -1138,6 +1158,14 @@ def make_table(R, meta):
                     k, fmt(v["run_ms"] / 1000, 2), fmt(v["runq_ms"] / 1000, 2),
                     fmt(max(0.0, b["wall_s"] - (v["run_ms"] + v["runq_ms"]) / 1000), 2))
                     for k, v in threads[:2])))
+        if "machine" in b:
+            m = b["machine"]
+            other = max(0.0, m["busy_s"] - m["daemon_s"] - m["harness_s"])
+            add("Profile of one burst (no API client)", "where both cores went during the burst",
+                "%s core-s busy, %s idle: daemon %s, harness renaming into the inbox and polling it %s (%s µs per file), "
+                "other (kernel threads, the rest of the machine) %s" % (
+                    fmt(m["busy_s"], 2), fmt(m["idle_s"], 2), fmt(m["daemon_s"], 2), fmt(m["harness_s"], 2),
+                    fmt(m["harness_us_per_file"], 0), fmt(other, 2)))
         figures.update({"profile_cpu_per_wall": b["cpu_per_wall"], "profile_cpu_us_per_file": b["cpu_us_per_file"]})
     if "syscalls" in prof and "total_per_file" in prof["syscalls"]:
         s = prof["syscalls"]
