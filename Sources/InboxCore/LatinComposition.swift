@@ -151,7 +151,7 @@ enum LatinComposition {
                 withUnsafeMutableBytes(of: &run) { raw in
                     let marks = raw.bindMemory(to: UInt32.self)
                     // Stable insertion sort by combining class (indices into `marks`/`classes`).
-                    for a in 1..<max(runCount, 1) {
+                    for a in 1..<runCount {
                         let m = marks[a]
                         var b = a
                         while b > 0 && classes[Int(marks[b - 1])] > classes[Int(m)] {
@@ -169,8 +169,6 @@ enum LatinComposition {
                         for a in 0..<runCount {
                             let k = Int(marks[a])
                             let ccc = classes[k]
-                            // Blocked by an uncomposed mark of the same class (a lower class
-                            // cannot come later once sorted).
                             guard starterAt >= 0 else {
                                 keptMarks[keptCount] = UInt32(k)
                                 keptCount += 1
@@ -180,6 +178,8 @@ enum LatinComposition {
                             guard let r = row(composed) else { failed = true; return }
                             let entry = table[r * 8 + k]
                             if entry == unsafe { failed = true; return }
+                            // A mark is blocked by an uncomposed one of the same class before
+                            // it (a lower class cannot come later once sorted).
                             if entry != none, lastKeptClass == 0 || lastKeptClass < ccc {
                                 composed = entry
                             } else {
