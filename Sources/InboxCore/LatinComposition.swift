@@ -123,25 +123,7 @@ enum LatinComposition {
             var runCount = 0
 
             func write(_ v: UInt32) {
-                if v < 0x80 {
-                    base[written] = UInt8(v)
-                    written += 1
-                } else if v < 0x800 {
-                    base[written] = UInt8(0xC0 | (v >> 6))
-                    base[written + 1] = UInt8(0x80 | (v & 0x3F))
-                    written += 2
-                } else if v < 0x10000 {
-                    base[written] = UInt8(0xE0 | (v >> 12))
-                    base[written + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
-                    base[written + 2] = UInt8(0x80 | (v & 0x3F))
-                    written += 3
-                } else {
-                    base[written] = UInt8(0xF0 | (v >> 18))
-                    base[written + 1] = UInt8(0x80 | ((v >> 12) & 0x3F))
-                    base[written + 2] = UInt8(0x80 | ((v >> 6) & 0x3F))
-                    base[written + 3] = UInt8(0x80 | (v & 0x3F))
-                    written += 4
-                }
+                written += UTF8Encoding.store(v, at: base + written)
             }
 
             /// Sorts the pending marks into canonical order and composes what is not blocked.

@@ -52,32 +52,17 @@ enum UTF16Decoding {
     private static func utf8String(_ units: [UInt16]) -> String {
         units.withUnsafeBufferPointer { u in
             String(unsafeUninitializedCapacity: u.count * 3) { out in
+                guard let base = out.baseAddress else { return 0 }
                 var o = 0
                 var k = 0
                 while k < u.count {
-                    let unit = UInt32(u[k])
+                    var scalar = UInt32(u[k])
                     k += 1
-                    if unit < 0x80 {
-                        out[o] = UInt8(unit)
-                        o += 1
-                    } else if unit < 0x800 {
-                        out[o] = UInt8(0xC0 | (unit >> 6))
-                        out[o + 1] = UInt8(0x80 | (unit & 0x3F))
-                        o += 2
-                    } else if unit >= 0xD800 && unit <= 0xDBFF {
-                        let scalar = 0x10000 + ((unit - 0xD800) << 10) + (UInt32(u[k]) - 0xDC00)
+                    if scalar >= 0xD800 && scalar <= 0xDBFF {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (UInt32(u[k]) - 0xDC00)
                         k += 1
-                        out[o] = UInt8(0xF0 | (scalar >> 18))
-                        out[o + 1] = UInt8(0x80 | ((scalar >> 12) & 0x3F))
-                        out[o + 2] = UInt8(0x80 | ((scalar >> 6) & 0x3F))
-                        out[o + 3] = UInt8(0x80 | (scalar & 0x3F))
-                        o += 4
-                    } else {
-                        out[o] = UInt8(0xE0 | (unit >> 12))
-                        out[o + 1] = UInt8(0x80 | ((unit >> 6) & 0x3F))
-                        out[o + 2] = UInt8(0x80 | (unit & 0x3F))
-                        o += 3
                     }
+                    o += UTF8Encoding.store(scalar, at: base + o)
                 }
                 return o
             }

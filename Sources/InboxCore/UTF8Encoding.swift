@@ -20,6 +20,31 @@ enum UTF8Encoding {
         }
     }
 
+    /// Writes the UTF-8 encoding of scalar value `v` (assumed valid) at `p`; returns its length.
+    /// For hot loops writing into a buffer sized in advance.
+    @inline(__always)
+    static func store(_ v: UInt32, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        if v < 0x80 {
+            p[0] = UInt8(v)
+            return 1
+        } else if v < 0x800 {
+            p[0] = UInt8(0xC0 | (v >> 6))
+            p[1] = UInt8(0x80 | (v & 0x3F))
+            return 2
+        } else if v < 0x10000 {
+            p[0] = UInt8(0xE0 | (v >> 12))
+            p[1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            p[2] = UInt8(0x80 | (v & 0x3F))
+            return 3
+        } else {
+            p[0] = UInt8(0xF0 | (v >> 18))
+            p[1] = UInt8(0x80 | ((v >> 12) & 0x3F))
+            p[2] = UInt8(0x80 | ((v >> 6) & 0x3F))
+            p[3] = UInt8(0x80 | (v & 0x3F))
+            return 4
+        }
+    }
+
     /// Length of the sequence that starts with lead byte `b` in *valid* UTF-8.
     @inline(__always)
     static func sequenceLength(_ b: UInt8) -> Int {
