@@ -10,7 +10,39 @@ struct DispositionError: Error, Sendable, CustomStringConvertible {
     var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
 }
 
+/// Which file a name stood for when it was read: a replaced name is a different file.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+}
+
+/// Where a file taken from the inbox goes once its record is durable.
+enum Placement {
+    /// Already linked there under this name before the commit; only its inbox name is left to remove.
+    case linked(String, FileIdentity)
+    /// A name reserved for a rename after the commit (where hard links are refused).
+    case reserved(String)
+
+    var name: String {
+        switch self {
+        case .linked(let name, _), .reserved(let name): name
+        }
+    }
+}
+
 /// The folders every input ends in, and the moves that put it there without overwriting anything.
+///
+/// An article or duplicate is moved in two steps: a hard link into its folder before its record is
+/// committed, then the inbox name removed after. Neither takes the kernel's file-system-wide lock
+/// for renames between folders (`s_vfs_rename_mutex`), which every cross-folder `rename` holds for
+/// its whole length; whoever drops files into the inbox by renaming them in would otherwise queue
+/// behind the daemon's own moves, one at a time. The link is also the name's reservation: it
+/// fails with `EEXIST` when the name is taken, so no lookup of the name is needed first.
 ///
 /// Not thread-safe: owned by the ingest loop.
 final class Dispositions {
@@ -25,6 +57,10 @@ final class Dispositions {
     /// Whether the inbox and which folders had entries change since the last `syncFolders`.
     private var inboxTouched = false
     private var touched: Set<Folder> = []
+    private var linked: Set<Folder> = []
+    /// Why a link into a folder was first refused (and the file renamed instead), to say so once.
+    private var linksRefused: [Folder: Int32] = [:]
+    private var reportedRefusals: Set<Folder> = []
     private var unsyncedPaths: [String] = []
 
     init(inbox: String, stateDirectory: String) throws(DispositionError) {
@@ -56,6 +92,147 @@ final class Dispositions {
     /// Gives back a name reserved for a move that failed, so the retry can use it again.
     func release(_ name: String, in folder: Folder) {
         reserved[folder]?.remove(name)
+    }
+
+    /// Links `inbox/name` into `folder` under the original name, else `stem.1.ext`, ...: the file
+    /// now has both names. A name already linked to this very file (left by a run that stopped
+    /// before removing the inbox name) is taken as is. Where hard links are refused (another
+    /// user's file under `fs.protected_hardlinks`, too many links, a file system without them), a
+    /// name is reserved for a rename instead. Nil when the file is gone from the inbox.
+    ///
+    /// `base` is the name wanted in `folder` when it is not the inbox name (an archived name on record).
+    func place(_ name: String, as base: String? = nil, in folder: Folder, identity: FileIdentity) throws(DispositionError) -> Placement? {
+        let room = Self.maxNameBytes - (folder == .rejected ? Self.reasonSuffix.utf8.count : 0)
+        let wanted = base ?? name
+        var counter = 0
+        var attempts = 0
+        while true {
+            let candidate = Self.fitted(wanted, counter: counter, room: room)
+            if reserved[folder]?.contains(candidate) == true {
+                counter += 1
+                continue
+            }
+            let rc = FileName.withCString(directory: inbox, name: name) { src in
+                FileName.withCString(directory: path(folder), name: candidate) { dst in
+                    linkat(AT_FDCWD, src, AT_FDCWD, dst, 0)
+                }
+            }
+            if rc == 0 {
+                linked.insert(folder)
+                return .linked(candidate, identity)
+            }
+            let code = errno
+            attempts += 1
+            switch code {
+            case EEXIST:
+                if self.identity(of: candidate, in: folder) == identity { return .linked(candidate, identity) }
+                counter += 1
+            case ENOENT:
+                guard sourceExists(name), attempts < 1000 else { return nil }
+                try Self.makeDirectory(path(folder))
+            default:
+                if linksRefused[folder] == nil { linksRefused[folder] = code }
+                return .reserved(reserveName(wanted, in: folder))
+            }
+            guard attempts < 1000 else {
+                throw DispositionError(operation: "link into \(folder.rawValue)", path: inbox + "/" + name, errno: code)
+            }
+        }
+    }
+
+    enum Completion {
+        /// The file is in the folder under this name, and no longer in the inbox.
+        case placed(String)
+        /// The file left the inbox by other means before it could be moved (no link was made).
+        case vanished
+        /// Another file was renamed over the inbox name after this one was read: the newcomer
+        /// stays in the inbox for its own turn. `kept` is the folder name still holding the file
+        /// that was read, nil if only the newcomer had been linked (that link is taken back).
+        case replaced(kept: String?)
+    }
+
+    /// Finishes a placement once the record is durable: removes the inbox name of a linked file,
+    /// renames a reserved one.
+    ///
+    /// The inbox name is removed only while it still names the file that was read and linked: a
+    /// file renamed over it meanwhile is another input, left for its own turn. (What remains is
+    /// the instant between that check and the unlink.)
+    func complete(_ name: String, _ placement: Placement, in folder: Folder) throws(DispositionError) -> Completion {
+        switch placement {
+        case .reserved(let target):
+            return try move(name, to: folder, as: target).map { .placed($0) } ?? .vanished
+        case .linked(let target, let identity):
+            guard let current = inboxIdentity(of: name) else {
+                // Gone from the inbox by other hands after it was linked. Moved somewhere (it
+                // still has another name): it is there, so the archive does not keep a second
+                // name for it, as if it had left before being taken. Deleted: the link is the
+                // only copy left and stays where its record says.
+                var st = stat()
+                let found = FileName.withCString(directory: path(folder), name: target) { lstat($0, &st) == 0 }
+                guard found, FileIdentity(st) == identity, st.st_nlink > 1 else { return .placed(target) }
+                removeLink(target, in: folder)
+                return .vanished
+            }
+            guard current == identity else {
+                let held = self.identity(of: target, in: folder)
+                if held == current {
+                    removeLink(target, in: folder)
+                    return .replaced(kept: nil)
+                }
+                return .replaced(kept: held == nil ? nil : target)
+            }
+            let rc = FileName.withCString(directory: inbox, name: name) { unlink($0) }
+            if rc != 0 && errno != ENOENT {
+                throw DispositionError(operation: "unlink", path: inbox + "/" + name, errno: errno)
+            }
+            inboxTouched = true
+            return .placed(target)
+        }
+    }
+
+    /// Undoes a placement whose record was not committed: the file stays in the inbox only.
+    func withdraw(_ placement: Placement, in folder: Folder) {
+        switch placement {
+        case .reserved(let target):
+            release(target, in: folder)
+        case .linked(let target, let identity):
+            // A link that cannot be removed now is found again (same file) by the retry.
+            if self.identity(of: target, in: folder) == identity { removeLink(target, in: folder) }
+        }
+    }
+
+    private func removeLink(_ target: String, in folder: Folder) {
+        _ = FileName.withCString(directory: path(folder), name: target) { unlink($0) }
+        touched.insert(folder)
+    }
+
+    /// The identity of `folder/name`, nil if there is none (never following a link).
+    func identity(of name: String, in folder: Folder) -> FileIdentity? {
+        var st = stat()
+        let found = FileName.withCString(directory: path(folder), name: name) { lstat($0, &st) == 0 }
+        return found ? FileIdentity(st) : nil
+    }
+
+    private func inboxIdentity(of name: String) -> FileIdentity? {
+        var st = stat()
+        let found = FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
+        return found ? FileIdentity(st) : nil
+    }
+
+    /// Folders whose first refused link has not been reported yet, with the reason; marks them reported.
+    func takeNewRefusals() -> [(Folder, Int32)] {
+        let fresh = Folder.allCases.compactMap { folder in
+            linksRefused[folder].flatMap { reportedRefusals.contains(folder) ? nil : (folder, $0) }
+        }
+        for (folder, _) in fresh { reportedRefusals.insert(folder) }
+        return fresh
+    }
+
+    /// The folders that got links since the last call: they are fsynced with the commit, so a
+    /// link is durable before its inbox name is removed on any file system.
+    func takeLinkedPaths() -> [String] {
+        defer { linked.removeAll(keepingCapacity: true) }
+        return Folder.allCases.filter { linked.contains($0) }.map { path($0) }
     }
 
     /// Longest name a Linux file system accepts (NAME_MAX), in bytes.
@@ -135,10 +312,7 @@ final class Dispositions {
         }
     }
 
-    private func sourceExists(_ name: String) -> Bool {
-        var st = stat()
-        return FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
-    }
+    private func sourceExists(_ name: String) -> Bool { inboxIdentity(of: name) != nil }
 
     /// Removes the reason written for a rejection whose move did not happen.
     func removeReason(_ target: String) {

@@ -19,7 +19,8 @@ public struct RejectReason: Sendable, Equatable {
 /// Reads inbox entries without ever following a link or blocking on a FIFO or device.
 struct InboxFileReader: Sendable {
     enum Outcome: Sendable {
-        case bytes([UInt8])
+        /// The content, and which file it was read from (a name can be replaced under the daemon).
+        case bytes([UInt8], FileIdentity)
         case vanished
         case rejected(RejectReason)
         /// The daemon itself is short of descriptors or memory: not the file's fault, so it stays
@@ -64,7 +65,7 @@ struct InboxFileReader: Sendable {
         guard fstat(fd, &st) == 0 else { return Self.failure(errno) }
         if let reason = Self.rejectType(st.st_mode) { return .rejected(reason) }
         if let rejection = sizeRejection(Int(st.st_size)) { return .rejected(rejection) }
-        return readAll(fd, expected: Int(st.st_size))
+        return readAll(fd, expected: Int(st.st_size), identity: FileIdentity(st))
     }
 
     private func sizeRejection(_ size: Int) -> RejectReason? {
@@ -75,7 +76,7 @@ struct InboxFileReader: Sendable {
     /// Reads to EOF but never more than the limit, so a file still growing cannot pin memory.
     /// The buffer is one byte larger than `fstat` said, so a file that grew meanwhile fills it and
     /// is read on.
-    private func readAll(_ fd: Int32, expected: Int) -> Outcome {
+    private func readAll(_ fd: Int32, expected: Int, identity: FileIdentity) -> Outcome {
         var data = [UInt8](repeating: 0, count: max(expected, 0) + 1)
         var count = 0
         while true {
@@ -95,7 +96,7 @@ struct InboxFileReader: Sendable {
         }
         if let rejection = sizeRejection(count) { return .rejected(rejection) }
         data.removeSubrange(count...)
-        return .bytes(data)
+        return .bytes(data, identity)
     }
 
     static func rejectType(_ mode: mode_t) -> RejectReason? {

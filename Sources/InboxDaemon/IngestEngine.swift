@@ -129,7 +129,7 @@ final class IngestEngine {
                     // The failed commit's roll-back dropped what was staged, maybe only part of
                     // this batch: none of it may be committed later unasked.
                     store.discardStaged()
-                    failed(previous, alsoKeeping: staged?.names ?? [])
+                    failed(previous, alsoKeeping: staged)
                 }
                 taken += previous.names.count
                 filesTaken += previous.names.count
@@ -207,12 +207,12 @@ final class IngestEngine {
         case vanished
         case deferred(String)
         case rejected(RejectReason)
-        case article(ProcessedArticle)
+        case article(ProcessedArticle, FileIdentity)
     }
 
     private enum Plan {
-        case archive(name: String, target: String, id: String, title: String?, hash: String)
-        case duplicate(name: String, target: String, id: String, kind: String, hash: String)
+        case archive(name: String, placement: Placement, id: String, title: String?, hash: String)
+        case duplicate(name: String, placement: Placement, id: String, kind: String, hash: String)
         case reject(name: String, target: String, reason: RejectReason)
 
         var name: String {
@@ -221,11 +221,11 @@ final class IngestEngine {
             }
         }
 
-        var destination: (folder: Dispositions.Folder, name: String) {
+        var destination: (folder: Dispositions.Folder, placement: Placement) {
             switch self {
-            case .archive(_, let target, _, _, _): (.archive, target)
-            case .duplicate(_, let target, _, _, _): (.duplicates, target)
-            case .reject(_, let target, _): (.rejected, target)
+            case .archive(_, let placement, _, _, _): (.archive, placement)
+            case .duplicate(_, let placement, _, _, _): (.duplicates, placement)
+            case .reject(_, let target, _): (.rejected, .reserved(target))
             }
         }
     }
@@ -247,13 +247,20 @@ final class IngestEngine {
         let batch: StagedBatch
         let done = DispatchSemaphore(value: 0)
         var failure: StoreError?
+        /// The fsync of a folder the batch's files were linked into.
+        var linkFailure: DispositionError?
         var names: [String] { batch.names }
         init(_ batch: StagedBatch) { self.batch = batch }
 
-        /// Waits for the commit; true if the batch's records are durable.
+        /// Waits for the commit; true if the batch's records and links are durable.
         func wait() -> Bool {
             done.wait()
-            return failure == nil
+            return failure == nil && linkFailure == nil
+        }
+
+        var problem: String {
+            if let failure { return "\(failure)" }
+            return linkFailure.map { "\($0)" } ?? ""
         }
     }
 
@@ -283,19 +290,36 @@ final class IngestEngine {
                 deferredWhy = why
             case .rejected(let reason):
                 plans.append(.reject(name: name, target: dispositions.reserveName(name, in: .rejected), reason: reason))
-            case .article(let processed):
-                plans.append(plan(name: name, processed: processed, now: now, records: &records))
+            case .article(let processed, let identity):
+                do throws(DispositionError) {
+                    if let plan = try plan(name: name, processed: processed, identity: identity, now: now, records: &records) {
+                        plans.append(plan)
+                    } else {
+                        logger.debug("file vanished before it could be linked", metadata: ["file": "\(name)"])
+                    }
+                } catch {
+                    kept.append(name)
+                    deferredWhy = "cannot move files out of the inbox, kept there for a retry: \(error)"
+                }
             }
         }
         if let deferredWhy { degradeUntilRetry(deferredWhy) }
+        for (folder, code) in dispositions.takeNewRefusals() {
+            logger.notice("hard links refused, files are renamed instead (slower while others drop files into the inbox)",
+                          metadata: ["folder": "\(dispositions.path(folder))", "reason": "\(String(cString: strerror(code)))"])
+        }
         return StagedBatch(names: names, plans: plans, kept: kept, records: records, now: now, started: started)
     }
 
     private func startCommit(_ batch: StagedBatch) -> CommittingBatch {
         let committing = CommittingBatch(batch)
         let store = store
+        let linkedFolders = dispositions.takeLinkedPaths()
         commitLane.async {
             do throws(StoreError) { try store.commit() } catch { committing.failure = error }
+            // On ext4 the log's fdatasync has already committed the links with it; elsewhere
+            // this is what keeps a crash from keeping an inbox name's removal but not the link.
+            if committing.failure == nil { committing.linkFailure = Dispositions.sync(linkedFolders)?.error }
             committing.done.signal()
         }
         return committing
@@ -303,9 +327,15 @@ final class IngestEngine {
 
     /// Nothing leaves the inbox unless its record is durable: the files stay where they are and
     /// are tried again later (full disk, read-only state folder...).
-    private func failed(_ committing: CommittingBatch, alsoKeeping staged: [String]) {
-        degradeUntilRetry("store commit failed, files kept in the inbox: \(committing.failure.map { "\($0)" } ?? "")")
-        scheduleRetry(committing.names + staged)
+    private func failed(_ committing: CommittingBatch, alsoKeeping staged: StagedBatch?) {
+        for batch in [committing.batch] + (staged.map { [$0] } ?? []) {
+            for plan in batch.plans {
+                let (folder, placement) = plan.destination
+                dispositions.withdraw(placement, in: folder)
+            }
+        }
+        degradeUntilRetry("store commit failed, files kept in the inbox: \(committing.problem)")
+        scheduleRetry(committing.names + (staged?.names ?? []))
     }
 
     /// After a commit: moves each file to its disposition.
@@ -389,39 +419,45 @@ final class IngestEngine {
         case .vanished: return .vanished
         case .deferred(let why): return .deferred(why)
         case .rejected(let reason): return .rejected(reason)
-        case .bytes(let bytes):
+        case .bytes(let bytes, let identity):
             do throws(Rejection) {
-                return .article(try ArticlePipeline.process(bytes, limits: limits))
+                return .article(try ArticlePipeline.process(bytes, limits: limits), identity)
             } catch {
                 return .rejected(RejectReason(error))
             }
         }
     }
 
-    private func plan(name: String, processed: ProcessedArticle, now: String, records: inout [ArticleRecord]) -> Plan {
+    /// Links the file into its folder and stages what it adds to the store; nil if it vanished.
+    private func plan(name: String, processed: ProcessedArticle, identity: FileIdentity, now: String,
+                      records: inout [ArticleRecord]) throws(DispositionError) -> Plan? {
         let hash = processed.contentHash.hex
         if let existing = store.article(forContentHash: hash) {
             if existing.isOriginal(file: name, rawHash: processed.rawHash),
-               let archivedAs = (try? store.record(id: existing.id))?.archivedAs,
-               !dispositions.exists(archivedAs, in: .archive) {
-                // Taken before a crash: the record is durable but the file never reached the
-                // archive. Finish the move only. (If the archived copy exists, the same file was
-                // simply dropped again: that is an exact duplicate, handled below.)
-                return .archive(name: name, target: dispositions.reserveName(archivedAs, in: .archive), id: existing.id, title: processed.article.title, hash: hash)
+               let archivedAs = (try? store.record(id: existing.id))?.archivedAs {
+                let archived = dispositions.identity(of: archivedAs, in: .archive)
+                if archived == nil || archived == identity {
+                    // Taken before a crash: the record is durable but the file never reached
+                    // the archive, or reached it and kept its inbox name too. Finish the move
+                    // only. (If another file holds the archived name, the same content was
+                    // simply dropped again: that is an exact duplicate, handled below.)
+                    guard let placement = try dispositions.place(name, as: archivedAs, in: .archive, identity: identity) else { return nil }
+                    return .archive(name: name, placement: placement, id: existing.id, title: processed.article.title, hash: hash)
+                }
             }
-            let target = dispositions.reserveName(name, in: .duplicates)
+            guard let placement = try dispositions.place(name, in: .duplicates, identity: identity) else { return nil }
             let exact = store.article(forRawHash: processed.rawHash) != nil
             let kind: DuplicateSighting.Kind = exact ? .exact : .normalized
             if !store.hasSighting(articleID: existing.id, file: name, rawHash: processed.rawHash) {
                 _ = store.stageSighting(articleID: existing.id, DuplicateSighting(
-                    file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: target))
+                    file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: placement.name))
             }
-            return .duplicate(name: name, target: target, id: existing.id, kind: kind.rawValue, hash: hash)
+            return .duplicate(name: name, placement: placement, id: existing.id, kind: kind.rawValue, hash: hash)
         }
-        let target = dispositions.reserveName(name, in: .archive)
-        let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: target, ingestedAt: now))
+        guard let placement = try dispositions.place(name, in: .archive, identity: identity) else { return nil }
+        let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: placement.name, ingestedAt: now))
         records.append(record)
-        return .archive(name: name, target: target, id: record.id, title: record.title, hash: hash)
+        return .archive(name: name, placement: placement, id: record.id, title: record.title, hash: hash)
     }
 
     /// Moves one file; false when it could not be (it stays in the inbox for the retry).
@@ -430,12 +466,12 @@ final class IngestEngine {
         let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         do {
             switch plan {
-            case let .archive(name, target, id, title, hash):
-                guard let final = try dispositions.move(name, to: .archive, as: target) else { return true }
+            case let .archive(name, placement, id, title, hash):
+                guard let final = completed(try dispositions.complete(name, placement, in: .archive), name, id) else { return true }
                 logger.info("ingested", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "archived_as": "\(final)"])
                 telemetry.ingested(file: name, id: id, title: title, at: now, latency: latency)
-            case let .duplicate(name, target, id, kind, hash):
-                guard let final = try dispositions.move(name, to: .duplicates, as: target) else { return true }
+            case let .duplicate(name, placement, id, kind, hash):
+                guard let final = completed(try dispositions.complete(name, placement, in: .duplicates), name, id) else { return true }
                 logger.info("duplicate", metadata: ["file": "\(name)", "article_id": "\(id)", "content_hash": "\(hash)", "kind": "\(kind)", "stored_as": "\(final)"])
                 telemetry.duplicate(file: name, id: id, kind: kind, at: now, latency: latency)
             case let .reject(name, target, reason):
@@ -455,9 +491,24 @@ final class IngestEngine {
             }
             return true
         } catch {
-            dispositions.release(plan.destination.name, in: plan.destination.folder)
+            let (folder, placement) = plan.destination
+            if case .reserved(let target) = placement { dispositions.release(target, in: folder) }
             degradeUntilRetry("cannot move files out of the inbox, kept there for a retry: \(error)")
             return false
+        }
+    }
+
+    /// The name a completed move gave the file; nil (after saying why) when there is nothing more to log.
+    private func completed(_ completion: Dispositions.Completion, _ name: String, _ id: String) -> String? {
+        switch completion {
+        case .placed(let final):
+            return final
+        case .vanished:
+            return nil
+        case .replaced(let kept):
+            logger.warning("another file was renamed over this one while it was being taken; the newcomer is taken on its own",
+                           metadata: ["file": "\(name)", "article_id": "\(id)", "kept_as": "\(kept ?? "(overwritten before it was linked)")"])
+            return nil
         }
     }
 

@@ -93,7 +93,7 @@ struct APITests {
         try Data("Bài viết thêm bằng inboxctl add.\n\nĐoạn thứ hai của bài viết.\n".utf8).write(to: URL(fileURLWithPath: source))
         let added = try run(Repo.inboxctl, ["add", source, "--json", "--socket", daemon.socket])
         #expect(added.status == 0)
-        try waitUntil("added file ingested") { daemon.archived.contains("new.txt") }
+        try waitUntil("added file ingested") { daemon.isArchived("new.txt") }
         let refused = try run(Repo.inboxctl, ["add", "/dev/null", "--socket", daemon.socket])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("not a regular file"))

@@ -22,6 +22,46 @@ struct DaemonTests {
         #expect(!FileManager.default.fileExists(atPath: daemon.socket), "socket file removed on exit")
     }
 
+    /// A file is linked into the archive before its record is committed and leaves the inbox
+    /// after. A run stopped between the two leaves the file under both names: the next run takes
+    /// that archive name as the file's own, neither a second copy nor a duplicate.
+    @Test func fileLeftLinkedBeforeItsCommitIsTakenOnce() throws {
+        let dir = TempDir()
+        for sub in ["inbox", "state/archive"] {
+            try FileManager.default.createDirectory(atPath: dir.sub(sub), withIntermediateDirectories: true)
+        }
+        try Data(contentsOf: Repo.seeds.appendingPathComponent("003_88905224bfe96889.txt")).write(to: URL(fileURLWithPath: dir.sub("inbox/left.txt")))
+        #expect(link(dir.sub("inbox/left.txt"), dir.sub("state/archive/left.txt")) == 0)
+        let daemon = try RunningDaemon(dir: dir)
+        try waitUntil("taken") { daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0 }
+        #expect(daemon.archived == ["left.txt"], "the link is the archived copy, not a name to avoid")
+        #expect(daemon.duplicates.isEmpty)
+        let records = try daemon.storeRecords()
+        #expect(records.count == 1 && records.first?["archived_as"] as? String == "left.txt", "\(records)")
+        #expect(try daemon.status().duplicates == 0)
+        #expect(try daemon.stop() == 0)
+    }
+
+    /// The same, one step later: committed, still linked in the inbox. Only the inbox name goes.
+    @Test func fileLeftLinkedAfterItsCommitOnlyLeavesTheInbox() throws {
+        let daemon = try RunningDaemon()
+        let seed = try Data(contentsOf: Repo.seeds.appendingPathComponent("004_bbfadb0087711f81.txt"))
+        try daemon.drop("kept.txt", seed)
+        try waitUntil("ingested") { daemon.archived == ["kept.txt"] && daemon.inboxFiles.isEmpty }
+        #expect(try daemon.stop() == 0)
+        #expect(link(daemon.state + "/archive/kept.txt", daemon.inbox + "/kept.txt") == 0)
+        try daemon.start()
+        try waitUntil("inbox name removed") { daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0 }
+        #expect(daemon.archived == ["kept.txt"])
+        #expect(daemon.duplicates.isEmpty, "the same file is not a duplicate of itself")
+        #expect(try daemon.status().duplicates == 0)
+        #expect(try daemon.storeRecords().count == 1)
+        #expect(FileManager.default.contents(atPath: daemon.state + "/archive/kept.txt") == seed)
+        var st = stat()
+        #expect(lstat(daemon.state + "/archive/kept.txt", &st) == 0 && st.st_nlink == 1, "one name left")
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test func ingestsBurstOfThousandFilesAsTheManifestSays() throws {
         let corpus = try Corpus(articles: 1000)
         let daemon = try RunningDaemon()
@@ -56,11 +96,11 @@ struct DaemonTests {
         _ = seed.prefix(half).withUnsafeBytes { write(fd, $0.baseAddress, half) }
         // Prove the daemon has looked at the inbox since the first half landed: a sentinel goes through.
         try daemon.drop("sentinel.txt", try Data(contentsOf: Repo.seeds.appendingPathComponent("003_88905224bfe96889.txt")))
-        try waitUntil("sentinel ingested") { daemon.archived.contains("sentinel.txt") }
+        try waitUntil("sentinel ingested") { daemon.isArchived("sentinel.txt") }
         #expect(daemon.inboxFiles == ["halves.txt"], "a file still open for writing is not taken")
         _ = seed.suffix(from: half).withUnsafeBytes { write(fd, $0.baseAddress, seed.count - half) }
         close(fd)
-        try waitUntil("whole file ingested") { daemon.archived.contains("halves.txt") }
+        try waitUntil("whole file ingested") { daemon.isArchived("halves.txt") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: daemon.state + "/archive/halves.txt")) == seed)
         #expect(try daemon.status().articles == 2)
         let records = try daemon.storeRecords()
@@ -77,7 +117,7 @@ struct DaemonTests {
         var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: time(nil), tv_nsec: 0)]
         #expect(utimensat(AT_FDCWD, stage, &times, 0) == 0)
         #expect(rename(stage, daemon.inbox + "/old-atime.txt") == 0)
-        try waitUntil("archived") { daemon.archived.contains("old-atime.txt") }
+        try waitUntil("archived") { daemon.isArchived("old-atime.txt") }
         var st = stat()
         #expect(stat(daemon.state + "/archive/old-atime.txt", &st) == 0)
         #expect(st.st_atim.tv_sec == 1_000_000_000, "atime \(st.st_atim.tv_sec)")
@@ -90,10 +130,10 @@ struct DaemonTests {
         let temporary = [".hidden.txt", "article.part", "article.tmp", "article.crdownload", "article.swp", "article.txt~", ".#article.txt"]
         for name in temporary { try seed.write(to: URL(fileURLWithPath: daemon.inbox + "/" + name)) }
         try daemon.drop("sentinel.txt", try Data(contentsOf: Repo.seeds.appendingPathComponent("003_88905224bfe96889.txt")))
-        try waitUntil("sentinel ingested") { daemon.archived.contains("sentinel.txt") }
+        try waitUntil("sentinel ingested") { daemon.isArchived("sentinel.txt") }
         #expect(daemon.inboxFiles == temporary.sorted())
         #expect(rename(daemon.inbox + "/article.part", daemon.inbox + "/article.txt") == 0)
-        try waitUntil("renamed file ingested") { daemon.archived.contains("article.txt") }
+        try waitUntil("renamed file ingested") { daemon.isArchived("article.txt") }
         #expect(try daemon.status().articles == 2)
     }
 
@@ -131,7 +171,7 @@ struct DaemonTests {
         #expect(truncate(big, 50 * 1024 * 1024) == 0)
         #expect(rename(big, daemon.inbox + "/big.txt") == 0)
         try daemon.drop("after.txt", try Data(contentsOf: Repo.seeds.appendingPathComponent("003_88905224bfe96889.txt")))
-        try waitUntil("ordinary file ingested after hostile ones") { daemon.archived.contains("after.txt") }
+        try waitUntil("ordinary file ingested after hostile ones") { daemon.isArchived("after.txt") }
         try waitUntil("hostile entries rejected") { daemon.inboxFiles.isEmpty }
         let rejected = Set(daemon.rejected)
         for name in ["pipe.txt", "passwd.txt", "big.txt"] {

@@ -52,6 +52,9 @@ final class FaultDaemon {
 
     var inboxFiles: [String] { files(in: inbox) }
     var archived: [String] { files(in: state + "/archive") }
+    /// In the archive and gone from the inbox: ingested. (A file is linked into the archive
+    /// before its record is committed, and leaves the inbox after.)
+    func isArchived(_ name: String) -> Bool { archived.contains(name) && !inboxFiles.contains(name) }
     var rejected: [String] { files(in: state + "/rejected") }
 
     /// Runs a command in the daemon's mount namespace.
