@@ -130,9 +130,15 @@ final class Dispositions {
             case ENOENT:
                 guard sourceExists(name), attempts < 1000 else { return nil }
                 try Self.makeDirectory(path(folder))
-            default:
+            case EPERM, EMLINK, EXDEV, EOPNOTSUPP:
                 if linksRefused[folder] == nil { linksRefused[folder] = code }
                 return .reserved(reserveName(wanted, in: folder))
+            case ENOSPC, EDQUOT:
+                // tmpfs counts a link against its inodes; a rename needs none, so it may still fit.
+                return .reserved(reserveName(wanted, in: folder))
+            default:
+                // A full disk, a read-only folder...: a rename would fail the same way.
+                throw DispositionError(operation: "link into \(folder.rawValue)", path: inbox + "/" + name, errno: code)
             }
             guard attempts < 1000 else {
                 throw DispositionError(operation: "link into \(folder.rawValue)", path: inbox + "/" + name, errno: code)

@@ -34,12 +34,15 @@ enum ChaosPhase: String, CaseIterable {
     /// The store log just grew: the batch's records are written and `fdatasync` is running (or
     /// the index is being written and synced). The commit thread's wchan confirms it when it can.
     case midFsync
-    /// The archive or duplicates folder just changed: the batch is committed and its files are
-    /// being renamed out of the inbox one by one.
-    case midRename
+    /// The archive or duplicates folder just changed: a batch's files are being linked there,
+    /// before their records are committed.
+    case midLink
+    /// The inbox just changed (only the daemon changes it once the burst is in): a committed
+    /// batch's files are leaving it, one unlink at a time.
+    case midUnlink
 
-    /// Phases whose trigger needs a batch committed, so each costs up to a batch of the burst.
-    var consumesBatch: Bool { self == .midFsync || self == .midRename }
+    /// Phases whose trigger needs a batch staged or committed, so each costs up to a batch of the burst.
+    var consumesBatch: Bool { self != .startup && self != .midBatch }
 }
 
 /// Watches a running daemon from outside (its /proc entries and its state folder, no strace)
@@ -54,11 +57,12 @@ struct KillProbe {
         var logSize: Int64
         var archiveStamp: timespec?
         var duplicatesStamp: timespec?
+        var inboxStamp: timespec?
     }
 
-    static func baseline(state: String) -> Baseline {
+    static func baseline(state: String, inbox: String) -> Baseline {
         Baseline(logSize: size(state + "/store/articles.jsonl"), archiveStamp: modified(state + "/archive"),
-                 duplicatesStamp: modified(state + "/duplicates"))
+                 duplicatesStamp: modified(state + "/duplicates"), inboxStamp: modified(inbox))
     }
 
     /// True when one of the daemon's descriptors is a file in the inbox.
@@ -98,6 +102,8 @@ struct KillProbe {
         !Self.same(Self.modified(state + "/archive"), baseline.archiveStamp)
             || !Self.same(Self.modified(state + "/duplicates"), baseline.duplicatesStamp)
     }
+
+    func inboxChanged(since baseline: Baseline) -> Bool { !Self.same(Self.modified(inbox), baseline.inboxStamp) }
 
     func progressed(since baseline: Baseline) -> Bool { logGrew(since: baseline) || foldersChanged(since: baseline) }
 
@@ -147,7 +153,7 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
     var next = 0
     // Spawn to first inbox file opened, re-measured on every mid-batch kill: the start-up window.
     var startupWindow = Duration.milliseconds(50)
-    var baseline = KillProbe.baseline(state: daemon.state)
+    var baseline = KillProbe.baseline(state: daemon.state, inbox: daemon.inbox)
     var spawned = ContinuousClock.now
     let batch = 256.0
     while tally.total < plan.kills {
@@ -155,10 +161,10 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
         if left == 0 { break }
         let remaining = Double(plan.kills - tally.total)
         let batchesAffordable = Double(left) / batch > remaining * 0.25 + 2
-        var phase = ChaosPhase.allCases[next % 4]
+        var phase = ChaosPhase.allCases[next % ChaosPhase.allCases.count]
         while phase.consumesBatch && !batchesAffordable {
             next += 1
-            phase = ChaosPhase.allCases[next % 4]
+            phase = ChaosPhase.allCases[next % ChaosPhase.allCases.count]
         }
         next += 1
         let probe = KillProbe(pid: daemon.process.processIdentifier, inbox: daemon.inbox, state: daemon.state)
@@ -194,14 +200,16 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
                 return inSync || probe.logGrew(since: baseline)
             }
             if triggered && (inSync || probe.commitThreadInSync) { tally.fsyncConfirmed += 1 }
-        case .midRename:
+        case .midLink:
             watch { probe.foldersChanged(since: baseline) }
+        case .midUnlink:
+            watch { probe.inboxChanged(since: baseline) }
         }
         if !triggered { tally.untriggered += 1 }
         if !daemon.process.isRunning { tally.unexpectedExits += 1 }
         try daemon.killHard()
         tally.kills[phase, default: 0] += 1
-        baseline = KillProbe.baseline(state: daemon.state)
+        baseline = KillProbe.baseline(state: daemon.state, inbox: daemon.inbox)
         spawned = .now
         // Not waiting for READY: the next kill may land in start-up too.
         try daemon.start(waitForReady: false)
