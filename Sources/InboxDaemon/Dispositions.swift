@@ -149,7 +149,7 @@ final class Dispositions {
     enum Completion {
         /// The file is in the folder under this name, and no longer in the inbox.
         case placed(String)
-        /// The file left the inbox by other means before it could be moved (no link was made).
+        /// The file left the inbox by other means before it could be moved: the folder keeps no name for it.
         case vanished
         /// Another file was renamed over the inbox name after this one was read: the newcomer
         /// stays in the inbox for its own turn. `kept` is the folder name still holding the file
