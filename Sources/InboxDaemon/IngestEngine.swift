@@ -247,14 +247,17 @@ final class IngestEngine {
         let batch: StagedBatch
         let done = DispatchSemaphore(value: 0)
         var failure: StoreError?
-        /// The fsync of a folder the batch's files were linked into.
+        /// The fsync of the folders the batch's files were linked into; `linksSynced` is
+        /// signalled when it is over (at once when there was none).
         var linkFailure: DispositionError?
+        let linksSynced = DispatchSemaphore(value: 0)
         var names: [String] { batch.names }
         init(_ batch: StagedBatch) { self.batch = batch }
 
         /// Waits for the commit; true if the batch's records and links are durable.
         func wait() -> Bool {
             done.wait()
+            linksSynced.wait()
             return failure == nil && linkFailure == nil
         }
 
@@ -317,10 +320,18 @@ final class IngestEngine {
         let linkedFolders = dispositions.takeLinkedPaths()
         commitLane.async {
             do throws(StoreError) { try store.commit() } catch { committing.failure = error }
-            // On ext4 the log's fdatasync has already committed the links with it; elsewhere
-            // this is what keeps a crash from keeping an inbox name's removal but not the link.
-            if committing.failure == nil { committing.linkFailure = Dispositions.sync(linkedFolders)?.error }
             committing.done.signal()
+        }
+        // The links must be durable before their inbox names are removed, on any file system.
+        // Synced at the same time as the log, not after it: both wait for the same journal
+        // commit and its one cache flush, where one after the other would flush twice.
+        if linkedFolders.isEmpty {
+            committing.linksSynced.signal()
+        } else {
+            linkSyncLane.async {
+                committing.linkFailure = Dispositions.sync(linkedFolders)?.error
+                committing.linksSynced.signal()
+            }
         }
         return committing
     }
@@ -364,6 +375,8 @@ final class IngestEngine {
     }
 
     private let folderSyncLane = BackgroundLane(name: "inboxd-fsync", nice: 0)
+    /// The fsyncs of the folders a batch was linked into, alongside its commit (see `startCommit`).
+    private let linkSyncLane = BackgroundLane(name: "inboxd-linksync", nice: 0)
     private var folderSync: FolderSync?
 
     private func startFolderSync() {
