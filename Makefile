@@ -25,7 +25,7 @@ DIST_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-dist
 BUILT ?=
 DEB_OUT ?= out/deb
 
-.PHONY: all deps build release dist test test-systemd test-packaging chaos run check-corpus bench bench-smoke clean install install-files deb
+.PHONY: all deps build release dist test test-systemd test-packaging chaos run check-corpus bench bench-smoke bench-movelock clean install install-files deb
 
 all: build
 
@@ -90,6 +90,14 @@ bench: deps
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	python3 bench/run.py --shared $(SHARED) --swift $(SWIFT) $(BENCH_FLAGS)
+
+# Moving a file out of a folder while someone renames files into it: rename against link+unlink
+# (bench/movelock.c, plain C; prints JSON lines). MOVELOCK_FILES files per run.
+MOVELOCK_FILES ?= 10000
+bench-movelock:
+	mkdir -p out
+	cc -O2 -Wall -o out/movelock bench/movelock.c
+	out/movelock $(MOVELOCK_FILES)
 
 # The benchmarks' correctness only, small and fast, for CI (no timing assertions): a 300-article
 # corpus through inboxd (burst and trickle, checked against the manifest), storegen, corebench.

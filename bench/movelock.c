@@ -1,0 +1,138 @@
+// movelock: what moving a file out of a folder costs when someone else is moving files into it.
+//
+//   cc -O2 -o out/movelock bench/movelock.c && out/movelock [FILES] [DIR]
+//
+// Two ways to move a file from one folder to another on the same file system: one `rename`, or
+// `link` into the target then `unlink` from the source (what inboxd does). For each, three runs
+// on fresh folders under DIR (default /tmp), FILES files each (default 10,000):
+//   alone     one process moves its files;
+//   two       two processes each move their own files between their own folders, at once;
+//   dropper   one process renames files into an inbox (as a user or e2e.py does) while another
+//             moves each one out as soon as it is in (as the daemon does).
+// Prints one JSON object per run: wall seconds and µs per move for each process. If moves from
+// different folders did not wait for each other, `two` would take as long as `alone`.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *path) {
+    fprintf(stderr, "movelock: %s %s: %s\n", what, path, strerror(errno));
+    exit(1);
+}
+
+static void folder(const char *path) {
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) die("mkdir", path);
+}
+
+static void fill(const char *dir, int files) {
+    char path[4096];
+    for (int i = 0; i < files; i++) {
+        snprintf(path, sizeof path, "%s/article-%06d.txt", dir, i);
+        int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+        if (fd < 0) die("create", path);
+        if (write(fd, "a short article\n", 16) != 16) die("write", path);
+        close(fd);
+    }
+}
+
+static void move(const char *from, const char *to, int i, int by_link) {
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/article-%06d.txt", from, i);
+    snprintf(b, sizeof b, "%s/article-%06d.txt", to, i);
+    if (by_link) {
+        if (link(a, b) != 0) die("link", a);
+        if (unlink(a) != 0) die("unlink", a);
+    } else if (rename(a, b) != 0) {
+        die("rename", a);
+    }
+}
+
+// Each process writes its µs per move here; the parent prints them.
+static double *results;
+static atomic_int *dropped;
+
+static void run(const char *root, const char *scenario, int by_link, int files) {
+    char base[4096], src[2][4096], dst[2][4096];
+    snprintf(base, sizeof base, "%s/movelock.%d.%s.%s", root, (int)getpid(), scenario, by_link ? "link" : "rename");
+    folder(base);
+    int movers = strcmp(scenario, "alone") == 0 ? 1 : 2;
+    for (int k = 0; k < 2; k++) {
+        snprintf(src[k], sizeof src[k], "%s/src%d", base, k);
+        snprintf(dst[k], sizeof dst[k], "%s/dst%d", base, k);
+        folder(src[k]);
+        folder(dst[k]);
+    }
+    int dropper = strcmp(scenario, "dropper") == 0;
+    // dropper: src0 = stage -> dst0 = inbox (always by rename), then dst0 -> dst1 = archive.
+    fill(src[0], files);
+    if (movers == 2 && !dropper) fill(src[1], files);
+    sync();
+    atomic_store(dropped, 0);
+    double start = now();
+    for (int k = 0; k < movers; k++) {
+        if (fork() == 0) {
+            double t = now();
+            for (int i = 0; i < files; i++) {
+                if (dropper && k == 0) {
+                    move(src[0], dst[0], i, 0);
+                    atomic_store(dropped, i + 1);
+                } else if (dropper) {
+                    while (atomic_load(dropped) <= i) usleep(50);
+                    move(dst[0], dst[1], i, by_link);
+                } else {
+                    move(src[k], dst[k], i, by_link);
+                }
+            }
+            results[k] = (now() - t) / files * 1e6;
+            _exit(0);
+        }
+    }
+    int status;
+    while (wait(&status) > 0) {
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) exit(1);
+    }
+    double wall = now() - start;
+    printf("{\"scenario\":\"%s\",\"move\":\"%s\",\"files\":%d,\"wall_s\":%.3f", scenario, by_link ? "link+unlink" : "rename", files, wall);
+    if (dropper) {
+        printf(",\"dropper_us_per_rename\":%.1f,\"mover_us_per_move\":%.1f}\n", results[0], results[1]);
+    } else {
+        printf(",\"us_per_move\":[%.1f%s", results[0], movers == 2 ? "," : "");
+        if (movers == 2) printf("%.1f", results[1]);
+        printf("]}\n");
+    }
+    fflush(stdout);
+    char command[8192];
+    snprintf(command, sizeof command, "rm -rf '%s'", base);
+    if (system(command) != 0) fprintf(stderr, "movelock: could not remove %s\n", base);
+}
+
+int main(int argc, char **argv) {
+    int files = argc > 1 ? atoi(argv[1]) : 10000;
+    const char *root = argc > 2 ? argv[2] : "/tmp";
+    if (files <= 0) {
+        fprintf(stderr, "usage: movelock [FILES] [DIR]\n");
+        return 2;
+    }
+    results = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    dropped = (atomic_int *)(results + 8);
+    const char *scenarios[] = {"alone", "two", "dropper"};
+    for (int s = 0; s < 3; s++) {
+        for (int by_link = 0; by_link < 2; by_link++) run(root, scenarios[s], by_link, files);
+    }
+    return 0;
+}
