@@ -173,9 +173,9 @@ final class Dispositions {
                 // still has another name): it is there, so the archive does not keep a second
                 // name for it, as if it had left before being taken. Deleted: the link is the
                 // only copy left and stays where its record says.
-                var st = stat()
-                let found = FileName.withCString(directory: path(folder), name: target) { lstat($0, &st) == 0 }
-                guard found, FileIdentity(st) == identity, st.st_nlink > 1 else { return .placed(target) }
+                guard let held = Self.entry(target, in: path(folder)), FileIdentity(held) == identity, held.st_nlink > 1 else {
+                    return .placed(target)
+                }
                 removeLink(target, in: folder)
                 return .vanished
             }
@@ -212,17 +212,20 @@ final class Dispositions {
         touched.insert(folder)
     }
 
-    /// The identity of `folder/name`, nil if there is none (never following a link).
-    func identity(of name: String, in folder: Folder) -> FileIdentity? {
+    /// `lstat` of `directory/name` (never following a link), nil if there is no such entry.
+    private static func entry(_ name: String, in directory: String) -> stat? {
         var st = stat()
-        let found = FileName.withCString(directory: path(folder), name: name) { lstat($0, &st) == 0 }
-        return found ? FileIdentity(st) : nil
+        let found = FileName.withCString(directory: directory, name: name) { lstat($0, &st) == 0 }
+        return found ? st : nil
+    }
+
+    /// The identity of `folder/name`, nil if there is none.
+    func identity(of name: String, in folder: Folder) -> FileIdentity? {
+        Self.entry(name, in: path(folder)).map(FileIdentity.init)
     }
 
     private func inboxIdentity(of name: String) -> FileIdentity? {
-        var st = stat()
-        let found = FileName.withCString(directory: inbox, name: name) { lstat($0, &st) == 0 }
-        return found ? FileIdentity(st) : nil
+        Self.entry(name, in: inbox).map(FileIdentity.init)
     }
 
     /// Folders whose first refused link has not been reported yet, with the reason; marks them reported.
@@ -272,10 +275,7 @@ final class Dispositions {
         return folder == .rejected && exists(name + ".reason.json", in: folder)
     }
 
-    func exists(_ name: String, in folder: Folder) -> Bool {
-        var st = stat()
-        return FileName.withCString(directory: path(folder), name: name) { lstat($0, &st) == 0 }
-    }
+    func exists(_ name: String, in folder: Folder) -> Bool { Self.entry(name, in: path(folder)) != nil }
 
     static func suffixed(_ name: String, _ counter: Int) -> String {
         if let dot = name.lastIndex(of: "."), dot != name.startIndex {
