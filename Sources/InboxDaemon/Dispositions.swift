@@ -58,9 +58,10 @@ final class Dispositions {
     private var inboxTouched = false
     private var touched: Set<Folder> = []
     private var linked: Set<Folder> = []
-    /// Why a link into a folder was first refused (and the file renamed instead), to say so once.
-    private var linksRefused: [Folder: Int32] = [:]
-    private var reportedRefusals: Set<Folder> = []
+    /// Folders where a link was refused (and files are renamed instead), and the first refusal
+    /// of each not yet reported: said once per folder.
+    private var refusingLinks: Set<Folder> = []
+    private var unreportedRefusals: [(Folder, Int32)] = []
     private var unsyncedPaths: [String] = []
 
     init(inbox: String, stateDirectory: String) throws(DispositionError) {
@@ -78,7 +79,7 @@ final class Dispositions {
     /// else `stem.1.ext`, `stem.2.ext`, ... A rejected file's `.reason.json` must be free too.
     /// Names are shortened to fit NAME_MAX with that suffix (the original stays in the log and reason).
     func reserveName(_ name: String, in folder: Folder) -> String {
-        let room = Self.maxNameBytes - (folder == .rejected ? Self.reasonSuffix.utf8.count : 0)
+        let room = Self.room(in: folder)
         var candidate = Self.fitted(name, counter: 0, room: room)
         var counter = 0
         while isTaken(candidate, in: folder) {
@@ -102,7 +103,7 @@ final class Dispositions {
     ///
     /// `base` is the name wanted in `folder` when it is not the inbox name (an archived name on record).
     func place(_ name: String, as base: String? = nil, in folder: Folder, identity: FileIdentity) throws(DispositionError) -> Placement? {
-        let room = Self.maxNameBytes - (folder == .rejected ? Self.reasonSuffix.utf8.count : 0)
+        let room = Self.room(in: folder)
         let wanted = base ?? name
         var counter = 0
         var attempts = 0
@@ -131,7 +132,7 @@ final class Dispositions {
                 guard sourceExists(name), attempts < 1000 else { return nil }
                 try Self.makeDirectory(path(folder))
             case EPERM, EMLINK, EXDEV, EOPNOTSUPP:
-                if linksRefused[folder] == nil { linksRefused[folder] = code }
+                if refusingLinks.insert(folder).inserted { unreportedRefusals.append((folder, code)) }
                 return .reserved(reserveName(wanted, in: folder))
             case ENOSPC, EDQUOT:
                 // tmpfs counts a link against its inodes; a rename needs none, so it may still fit.
@@ -230,11 +231,8 @@ final class Dispositions {
 
     /// Folders whose first refused link has not been reported yet, with the reason; marks them reported.
     func takeNewRefusals() -> [(Folder, Int32)] {
-        let fresh = Folder.allCases.compactMap { folder in
-            linksRefused[folder].flatMap { reportedRefusals.contains(folder) ? nil : (folder, $0) }
-        }
-        for (folder, _) in fresh { reportedRefusals.insert(folder) }
-        return fresh
+        defer { unreportedRefusals.removeAll() }
+        return unreportedRefusals
     }
 
     /// The folders that got links since the last call: they are fsynced with the commit, so a
@@ -242,6 +240,11 @@ final class Dispositions {
     func takeLinkedPaths() -> [String] {
         defer { linked.removeAll(keepingCapacity: true) }
         return Folder.allCases.filter { linked.contains($0) }.map { path($0) }
+    }
+
+    /// Bytes a name may take in `folder`: a rejected file's `.reason.json` must fit next to it.
+    static func room(in folder: Folder) -> Int {
+        maxNameBytes - (folder == .rejected ? reasonSuffix.utf8.count : 0)
     }
 
     /// Longest name a Linux file system accepts (NAME_MAX), in bytes.
@@ -275,7 +278,7 @@ final class Dispositions {
         return folder == .rejected && exists(name + ".reason.json", in: folder)
     }
 
-    func exists(_ name: String, in folder: Folder) -> Bool { Self.entry(name, in: path(folder)) != nil }
+    private func exists(_ name: String, in folder: Folder) -> Bool { Self.entry(name, in: path(folder)) != nil }
 
     static func suffixed(_ name: String, _ counter: Int) -> String {
         if let dot = name.lastIndex(of: "."), dot != name.startIndex {
