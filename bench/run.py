@@ -700,6 +700,16 @@ class Bench:
                                           "body": body[:200].decode("utf-8", "replace")}
                     log("api: live search unavailable (HTTP %d)" % st)
                 else:
+                    # The burst's articles reach the index after the inbox is drained, at nice 19:
+                    # the queries are timed once it holds them all, and the wait is a figure too.
+                    stored = json.loads(c.get("/v1/status")[1])["articles"]
+                    waited_from = time.monotonic()
+                    while json.loads(c.get("/v1/search?q=x&limit=1")[1]).get("indexed", 0) < stored:
+                        if time.monotonic() - waited_from > 120:
+                            raise Failure("the search index did not catch up within 120 s")
+                        time.sleep(0.01)
+                    caught_up = time.monotonic() - t1
+                    log("api: the index held all %d articles %.2f s after the drain" % (stored, caught_up))
                     lat, hits = [], 0
                     for q in qs:
                         t = time.perf_counter()
@@ -707,7 +717,8 @@ class Bench:
                         lat.append(time.perf_counter() - t)
                         hits += st == 200
                     res["search_live"] = self.latency_stats(lat)
-                    res["search_live"].update({"available": True, "ok": hits, "articles": len(names)})
+                    res["search_live"].update({"available": True, "ok": hits, "articles": stored,
+                                               "index_caught_up_s": round(caught_up, 2)})
                     log("api: live search p50 %.3f ms p99 %.3f ms" % (res["search_live"]["p50_ms"], res["search_live"]["p99_ms"]))
                 c.close()
             finally:
@@ -1126,7 +1137,8 @@ def make_table(R, meta):
         sl = api.get("search_live", {})
         if sl.get("available"):
             add("API (one keep-alive connection, tight loop)", "GET /v1/search p50 / p99 at %s articles" % fmt(sl["articles"]),
-                "%s / %s ms (%d queries)" % (fmt(sl["p50_ms"], 3), fmt(sl["p99_ms"], 3), sl["n"]))
+                "%s / %s ms (%d queries, once the index holds them all: %s s after the drain)" % (
+                    fmt(sl["p50_ms"], 3), fmt(sl["p99_ms"], 3), sl["n"], sl.get("index_caught_up_s", "?")))
             figures["search_live_p99_ms"] = sl["p99_ms"]
         elif sl:
             add("API (one keep-alive connection, tight loop)", "GET /v1/search", "not available (HTTP %s)" % sl.get("http_status"))

@@ -67,3 +67,53 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
 
     public init(code: String, message: String) { error = Detail(code: code, message: message) }
 }
+
+/// `GET /v1/search`: one page of ranked matches.
+public struct SearchResponse: Codable, Sendable, Equatable {
+    public struct Hit: Codable, Sendable, Equatable {
+        public var id: String
+        public var score: Double
+        public var snippet: String
+        public var title: String?
+        public var published: String?
+        public var source: String?
+        public var author: String?
+
+        public init(id: String, score: Double, snippet: String, title: String?, published: String?,
+                    source: String?, author: String?) {
+            self.id = id
+            self.score = score
+            self.snippet = snippet
+            self.title = title
+            self.published = published
+            self.source = source
+            self.author = author
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(score, forKey: .score)
+            try c.encode(snippet, forKey: .snippet)
+            // explicit nulls: every field is always present
+            try c.encode(title, forKey: .title)
+            try c.encode(published, forKey: .published)
+            try c.encode(source, forKey: .source)
+            try c.encode(author, forKey: .author)
+        }
+    }
+
+    public var query: String
+    /// Matches in all, of which `results` is the requested page.
+    public var total: Int
+    /// Articles the index holds (it catches up after a burst).
+    public var indexed: Int
+    public var results: [Hit]
+
+    public init(query: String, total: Int, indexed: Int, results: [Hit]) {
+        self.query = query
+        self.total = total
+        self.indexed = indexed
+        self.results = results
+    }
+}

@@ -1,4 +1,4 @@
-import Foundation
+import InboxAPI
 import InboxSearch
 import InboxServer
 import InboxStore
@@ -22,24 +22,20 @@ extension APIRoutes {
             offset = parsed
         }
         let store = store
-        var records: [String: ArticleRecord] = [:]
+        // Only what search shows is read (the article's own log line, not its duplicates' sightings), and each
+        // page hit once: the snippet and the answer share it.
+        var texts: [String: ArticleText] = [:]
         let (total, hits) = board.search.search(query, limit: limit, offset: offset) { id in
-            guard let record = try? store.record(id: id) else { return nil }
-            records[id] = record
-            return SearchDocument(id: id, title: record.title, author: record.author, source: record.source, body: record.body)
+            guard let text = try? store.articleText(id: id) else { return nil }
+            texts[id] = text
+            return SearchDocument(id: id, title: text.title, author: text.author, source: text.source, body: text.body)
         }
-        let results: [[String: Any]] = hits.map { hit in
-            let record = records[hit.id] ?? (try? store.record(id: hit.id)) ?? nil
-            return [
-                "id": hit.id, "score": (hit.score * 1000).rounded() / 1000, "snippet": hit.snippet,
-                "title": record?.title ?? NSNull(), "published": record?.published ?? NSNull(),
-                "source": record?.source ?? NSNull(), "author": record?.author ?? NSNull(),
-            ]
+        let results = hits.map { hit in
+            let text = texts[hit.id] ?? (try? store.articleText(id: hit.id)) ?? nil
+            return SearchResponse.Hit(
+                id: hit.id, score: (hit.score * 1000).rounded() / 1000, snippet: hit.snippet, title: text?.title,
+                published: text?.published, source: text?.source, author: text?.author)
         }
-        let body: [String: Any] = ["query": text, "total": total, "results": results, "indexed": board.search.documentCount]
-        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return Self.error(500, "encode", "cannot encode search results")
-        }
-        return APIResponse(status: 200, body: Array(data))
+        return Self.json(SearchResponse(query: text, total: total, indexed: board.search.documentCount, results: results))
     }
 }

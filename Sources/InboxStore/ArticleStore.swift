@@ -273,6 +273,20 @@ public final class ArticleStore: Sendable {
         return try materialize(plan, includeBody: true)
     }
 
+    /// What search shows of an article (title, date, author, outlet, body), read from its log line alone; nil if no
+    /// article has this id. Throws like `record(id:)`.
+    public func articleText(id: String) throws(StoreError) -> ArticleText? {
+        guard let piece = state.withLock({ s in s.article(id: id).map { s.readPlan(of: $0).article } }) else {
+            return nil
+        }
+        let (offset, bytes) = try read(piece)
+        if let text = bytes.withUnsafeBytes({ FastLineScanner.articleText($0) }) { return text }
+        guard case .article(let record) = try decodeLine(bytes, offset: offset, decoder: JSONDecoder()) else {
+            throw .corruptRecord(path: logPath, offset: offset, reason: "expected an article line")
+        }
+        return ArticleText(record)
+    }
+
     /// Up to `limit` articles with seq greater than `after` (from the start if nil), in seq order, each with its
     /// duplicates. The cursor for the next page is the last record's seq. Bodies are left empty unless
     /// `includeBody` is true. Throws like `record(id:)`.

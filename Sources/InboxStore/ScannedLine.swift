@@ -29,6 +29,28 @@ enum ScannedLine: Equatable {
     }
 }
 
+/// The fields search shows and matches (`GET /v1/search`), read from an article's log line.
+public struct ArticleText: Sendable, Equatable {
+    public var title: String?
+    public var published: String?
+    public var author: String?
+    public var source: String?
+    public var body: [String]
+
+    public init(title: String?, published: String?, author: String?, source: String?, body: [String]) {
+        self.title = title
+        self.published = published
+        self.author = author
+        self.source = source
+        self.body = body
+    }
+
+    init(_ record: ArticleRecord) {
+        self.init(title: record.title, published: record.published, author: record.author, source: record.source,
+                  body: record.body)
+    }
+}
+
 struct ScannedArticle: Equatable {
     var schemaVersion: Int
     var id: String
@@ -48,10 +70,23 @@ struct FastLineScanner {
     private let p: UnsafePointer<UInt8>
     private let n: Int
     private var i = 0
+    /// Whether `text` is filled in (search) or the text fields are only checked (start-up scan).
+    private let keepsText: Bool
+    private var text = ArticleText(title: nil, published: nil, author: nil, source: nil, body: [])
 
-    private init(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    private init(_ p: UnsafePointer<UInt8>, _ n: Int, keepsText: Bool = false) {
         self.p = p
         self.n = n
+        self.keepsText = keepsText
+    }
+
+    /// An article line's text fields, or nil when the line is not an article the scanner fully handles (the
+    /// caller asks `JSONDecoder` then). Unlike `scan`, strings with escapes are decoded, not declined.
+    static func articleText(_ bytes: UnsafeRawBufferPointer) -> ArticleText? {
+        guard let base = bytes.baseAddress else { return nil }
+        var scanner = FastLineScanner(base.assumingMemoryBound(to: UInt8.self), bytes.count, keepsText: true)
+        guard case .article = scanner.line() else { return nil }
+        return scanner.text
     }
 
     static func scan(_ bytes: UnsafeRawBufferPointer) -> ScannedLine? {
@@ -116,14 +151,14 @@ struct FastLineScanner {
             case "ingested_at": bit = F.ingestedAt; guard string() != nil else { return nil }
             case "at": bit = F.at; guard string() != nil else { return nil }
             case "stored_as": bit = F.storedAs; guard string() != nil else { return nil }
-            case "title": bit = F.title; guard stringOrNull() else { return nil }
-            case "published": bit = F.published; guard stringOrNull() else { return nil }
-            case "author": bit = F.author; guard stringOrNull() else { return nil }
-            case "source": bit = F.source; guard stringOrNull() else { return nil }
+            case "title": bit = F.title; guard let v = textOrNull() else { return nil }; text.title = v
+            case "published": bit = F.published; guard let v = textOrNull() else { return nil }; text.published = v
+            case "author": bit = F.author; guard let v = textOrNull() else { return nil }; text.author = v
+            case "source": bit = F.source; guard let v = textOrNull() else { return nil }; text.source = v
             case "url": bit = F.url; guard stringOrNull() else { return nil }
             case "images": bit = F.images; guard stringArray() else { return nil }
             case "captions": bit = F.captions; guard stringArray() else { return nil }
-            case "body": bit = F.body; guard stringArray() else { return nil }
+            case "body": bit = F.body; guard stringArray(keeping: keepsText) else { return nil }
             case "duplicates": return nil  // folded sightings: leave them to JSONDecoder
             default: guard value(depth: 0) else { return nil }
             }
@@ -181,17 +216,65 @@ struct FastLineScanner {
         return String(decoding: UnsafeBufferPointer(start: p + s.start, count: s.end - s.start), as: UTF8.self)
     }
 
-    private mutating func stringArray() -> Bool {
+    /// `null` (nil inside) or a string, decoded when the scanner keeps text (nil inside otherwise); nil when the
+    /// value is neither.
+    private mutating func textOrNull() -> String?? {
+        if literal("null") { return .some(nil) }
+        guard let s = string() else { return nil }
+        return .some(keepsText ? decoded(s) : nil)
+    }
+
+    private mutating func stringArray(keeping: Bool = false) -> Bool {
         guard take(0x5B) else { return false }  // [
         skipWhitespace()
         if take(0x5D) { return true }
         while true {
             skipWhitespace()
-            guard string() != nil else { return false }
+            guard let s = string() else { return false }
+            if keeping { text.body.append(decoded(s)) }
             skipWhitespace()
             if take(0x2C) { continue }
             return take(0x5D)
         }
+    }
+
+    /// The value of a string `string()` accepted: valid UTF-8, and escapes that are well formed and not
+    /// surrogates, so every one decodes to a scalar.
+    private func decoded(_ s: (start: Int, end: Int, escaped: Bool)) -> String {
+        let raw = UnsafeBufferPointer(start: p + s.start, count: s.end - s.start)
+        // `string()` has checked the UTF-8 already; a second check was a third of reading a body.
+        guard s.escaped else {
+            assert(String(validating: raw, as: UTF8.self) != nil)
+            return String(copying: UTF8Span(unchecked: raw.span))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var k = 0
+        while k < raw.count {
+            let c = raw[k]
+            guard c == 0x5C else {
+                out.append(c)
+                k += 1
+                continue
+            }
+            switch raw[k + 1] {
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                var code: UInt32 = 0
+                for d in 2..<6 { code = code << 4 | UInt32(Hex.value(of: raw[k + d]) ?? 0) }
+                out.append(contentsOf: Unicode.Scalar(code).map { Array(String($0).utf8) } ?? [])
+                k += 6
+                continue
+            default: out.append(raw[k + 1])  // \" \\ \/
+            }
+            k += 2
+        }
+        assert(String(validating: out, as: UTF8.self) != nil)
+        return String(copying: UTF8Span(unchecked: out.span))
     }
 
     /// Checks a string starting at `"`: escapes, no raw control characters, valid UTF-8 (shortest form, no

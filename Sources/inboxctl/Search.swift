@@ -28,8 +28,8 @@ struct Search: ParsableCommand {
     func run() throws {
         let query = words.joined(separator: " ")
         let result = try options.get("/v1/search?q=\(escape(query))&limit=\(limit)")
-        let object = try JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any] ?? [:]
-        let hits = object["results"] as? [[String: Any]] ?? []
+        let response = try JSONDecoder().decode(SearchResponse.self, from: Data(result.body))
+        let hits = response.results
         if options.json {
             printOut(result.bodyText)
         } else if hits.isEmpty {
@@ -37,12 +37,10 @@ struct Search: ParsableCommand {
         } else {
             var text = ""
             for hit in hits {
-                let id = hit["id"] as? String ?? "?"
-                let title = hit["title"] as? String ?? "-"
-                text += Style.bold(id) + "  " + title + "\n"
-                if let snippet = hit["snippet"] as? String { text += "    " + Style.dim(snippet) + "\n" }
+                text += Style.bold(hit.id) + "  " + (hit.title ?? "-") + "\n"
+                if !hit.snippet.isEmpty { text += "    " + Style.dim(hit.snippet) + "\n" }
             }
-            text += "\(hits.count) of \(object["total"] as? Int ?? hits.count) matches"
+            text += "\(hits.count) of \(response.total) matches"
             printOut(text)
         }
         if hits.isEmpty { throw ExitCode(ExitStatus.notFound) }

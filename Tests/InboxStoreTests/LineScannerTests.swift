@@ -21,6 +21,9 @@ struct LineScannerTests {
         if let answer = fast(bytes) {
             #expect(slow(bytes) == answer, "\(String(decoding: bytes, as: UTF8.self))", sourceLocation: sourceLocation)
         }
+        if let text = fastText(bytes) {
+            #expect(slowText(bytes) == text, "\(String(decoding: bytes, as: UTF8.self))", sourceLocation: sourceLocation)
+        }
     }
 
     private func articleLine(_ n: Int = 1) -> [UInt8] {
@@ -86,6 +89,53 @@ struct LineScannerTests {
                 continue
             }
         }
+    }
+
+    private func fastText(_ bytes: [UInt8]) -> ArticleText? {
+        bytes.withUnsafeBytes { FastLineScanner.articleText($0) }
+    }
+
+    private func slowText(_ bytes: [UInt8]) -> ArticleText? {
+        guard case .article(let record)? = try? bytes.withUnsafeBytes({ try LogLine.decode($0, skipBody: false) }) else {
+            return nil
+        }
+        return ArticleText(record)
+    }
+
+    /// Search reads titles and bodies with the fast scanner: escapes are decoded, and the answer is
+    /// JSONDecoder's whenever there is one.
+    @Test func readsArticleTextAsJSONDecoderDoes() throws {
+        let body = ["Đoạn \"một\" với \\ và \t tab", "dòng\nmới \u{1} \u{1F600} / cuối", ""]
+        var line: [UInt8] = []
+        JSONLine.appendArticle(
+            ArticleRecord(draft: draft(3, body: body), id: String(fakeHash(3).prefix(16)), seq: 3,
+                contentHash: fakeHash(3), rawHash: fakeHash(3, salt: 0xFF)),
+            to: &line)
+        let text = try #require(fastText(line))
+        #expect(text == slowText(line))
+        #expect(text.body == body && text.author == nil && text.title == "Bài 3: Đối thoại cấp Bộ trưởng")
+
+        let base = String(decoding: articleLine(5), as: UTF8.self)
+        let variants = [
+            base.replacingOccurrences(of: #""title":"Bài 5"#, with: #""title":"\u0042\u00e0i \/ \"5\"\\\b\f\r"#),
+            base.replacingOccurrences(of: #""author":"Phương Hằng""#, with: #""author":null"#),
+            base.replacingOccurrences(of: #""source":"baoquocte.vn","#, with: ""),
+            base.replacingOccurrences(of: #""body":["#, with: #""body":["\ud83d\ude00","#),
+            base.replacingOccurrences(of: #""title":"#, with: #""duplicates":[],"title":"#),
+            base.replacingOccurrences(of: #""title":"#, with: #""title":"a","title":"#),
+            base.replacingOccurrences(of: #""body":["#, with: #""body":[null,"#),
+        ]
+        for variant in variants {
+            let bytes = Array(variant.utf8)
+            if let answer = fastText(bytes) { #expect(answer == slowText(bytes), "\(variant)") }
+        }
+        #expect(fastText(Array(variants[0].utf8))?.title == "Bài / \"5\"\\\u{8}\u{C}\r: Đối thoại cấp Bộ trưởng")
+        #expect(fastText(Array(variants[1].utf8)).map { $0.author == nil } == true)
+        #expect(fastText(Array(variants[2].utf8)).map { $0.source == nil } == true)
+        #expect(fastText(Array(variants[3].utf8)) == nil)  // a surrogate pair: left to JSONDecoder
+        var sightingLine: [UInt8] = []
+        JSONLine.appendSighting(articleID: "0123456789abcdef", sighting(1), to: &sightingLine)
+        #expect(fastText(sightingLine) == nil)
     }
 
     @Test func neverDisagreesOnDamagedLines() {

@@ -65,6 +65,28 @@ struct RoundTripTests {
         }
     }
 
+    @Test func readsArticleTextOfStagedAndCommittedArticles() throws {
+        let folder = try TemporaryFolder()
+        let ids = try withStore(folder) { store throws in
+            let first = store.stageArticle(draft(1, body: ["một \"hai\"", "ba\\bốn"]))
+            #expect(store.stageSighting(articleID: first.id, sighting(1)))
+            try store.commit()
+            let staged = store.stageArticle(draft(3))
+            for id in [first.id, staged.id] {
+                let record = try #require(try store.record(id: id))
+                #expect(try store.articleText(id: id) == ArticleText(record))
+            }
+            #expect(try store.articleText(id: "0123456789abcdef") == nil)
+            try store.commit()
+            return [first.id, staged.id]
+        }
+        try withStore(folder) { store throws in
+            let text = try #require(try store.articleText(id: ids[0]))
+            #expect(text.body == ["một \"hai\"", "ba\\bốn"] && text.author == "Phương Hằng")
+            #expect(try store.articleText(id: ids[1])?.author == nil)
+        }
+    }
+
     @Test func refusesSightingOfUnknownArticle() throws {
         let folder = try TemporaryFolder()
         try withStore(folder) { store throws in
