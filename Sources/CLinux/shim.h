@@ -51,6 +51,35 @@ static inline void inboxd_malloc_keep(int trim, int pad, int mmap_threshold) {
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
 }
 
+/// Asks the scheduler for a shorter time slice for the calling thread (Linux 6.12+ EEVDF: a task
+/// with a shorter slice gets an earlier deadline, so it preempts a running task as soon as it
+/// wakes). Keeps the thread's policy and nice value. Older kernels ignore the request for normal
+/// threads. Returns 0 or -1 with errno.
+struct inboxd_sched_attr {
+    unsigned int size;
+    unsigned int sched_policy;
+    unsigned long long sched_flags;
+    int sched_nice;
+    unsigned int sched_priority;
+    unsigned long long sched_runtime;
+    unsigned long long sched_deadline;
+    unsigned long long sched_period;
+};
+
+static inline int inboxd_request_slice(unsigned long long nanoseconds) {
+#if defined(SYS_sched_getattr) && defined(SYS_sched_setattr)
+    struct inboxd_sched_attr attr = {0};
+    if (syscall(SYS_sched_getattr, 0, &attr, (unsigned int)sizeof attr, 0) != 0) return -1;
+    attr.size = sizeof attr;
+    attr.sched_flags = 0;
+    attr.sched_runtime = nanoseconds;
+    return (int)syscall(SYS_sched_setattr, 0, &attr, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 /// Layout of `struct ucred` (SO_PEERCRED), which glibc only declares under _GNU_SOURCE.
 struct inboxd_ucred {
     pid_t pid;

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import InboxAPI
 import Synchronization
@@ -75,6 +76,8 @@ public final class UnixSocketServer: Sendable {
                                   router: @escaping @Sendable (APIRequest) -> APIResponse) -> ServerBootstrap {
         let limits = effectiveLimits(requested)
         let open = ConnectionCount()
+        // Answers are short and wanted at once, even while ingestion keeps both cores busy.
+        group.next().execute { _ = inboxd_request_slice(100_000) }
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelInitializer { channel in

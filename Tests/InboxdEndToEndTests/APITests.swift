@@ -41,6 +41,33 @@ struct APITests {
         #expect(event?["file"] as? String == "late.txt")
     }
 
+    /// The API thread asks for a short time slice, so a request preempts ingestion at once instead
+    /// of waiting out a parsing thread's slice (Linux 6.12+; older kernels have no per-thread slice).
+    @Test func apiThreadRunsWithAShortSlice() throws {
+        let daemon = try seededDaemon()
+        let tasks = "/proc/\(daemon.process.processIdentifier)/task"
+        let threads = try FileManager.default.contentsOfDirectory(atPath: tasks).map { tasks + "/" + $0 }
+        func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        let api = try #require(threads.first { read($0 + "/comm").hasPrefix("NIO-ELT") }, "no API thread")
+        let slices = threads.compactMap { thread -> (String, Int)? in
+            guard let line = read(thread + "/sched").split(separator: "\n").first(where: { $0.hasPrefix("se.slice") }),
+                let value = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+            else { return nil }
+            return (thread, value)
+        }
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let version = release.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        if version.count == 2 && (version[0], version[1]) < (6, 12) {
+            #expect(slices.isEmpty, "kernel \(release) shows per-thread slices: check the API thread's")
+            return
+        }
+        let apiSlice = try #require(slices.first { $0.0 == api }?.1, "kernel \(release) shows no se.slice")
+        #expect(apiSlice == 100_000)
+        #expect(slices.contains { $0.0 != api && $0.1 > apiSlice }, "the other threads keep the default slice")
+    }
+
     @Test func metricsPassPromtool() throws {
         let daemon = try seededDaemon()
         try daemon.drop("empty.txt", Data())

@@ -302,6 +302,29 @@ check_hardened() {
 }
 check "the hardened unit really runs the daemon" check_hardened
 
+check_priorities() {
+    local pid task comm nice slice summary=""
+    pid=$(main_pid)
+    for task in $(ns ls "/proc/$pid/task"); do
+        comm=$(ns cat "/proc/$pid/task/$task/comm") || continue
+        # field 19 of stat (after the parenthesised name) is the nice value
+        nice=$(ns cat "/proc/$pid/task/$task/stat" | sed 's/.*) //' | awk '{print $17}')
+        slice=$(ns cat "/proc/$pid/task/$task/sched" 2>/dev/null | awk '/^se.slice/ {print $3}')
+        case "$comm" in
+            inboxd-parse*) [ "$nice" = 5 ] || { why="$comm at nice $nice, not 5"; return 1; } ;;
+            inboxd-search) [ "$nice" = 19 ] || { why="$comm at nice $nice, not 19"; return 1; } ;;
+            NIO-ELT*)
+                [ "$nice" = 0 ] || { why="$comm at nice $nice"; return 1; }
+                [ -z "$slice" ] || [ "$slice" = 100000 ] || { why="$comm slice $slice ns, not 100000"; return 1; }
+                api_slice=${slice:-"(no per-thread slice on this kernel)"} ;;
+        esac
+        summary+="$comm $nice, "
+    done
+    [ -n "${api_slice:-}" ] || { why="no API thread in /proc/$pid/task"; return 1; }
+    note="nice per thread: ${summary%, }; API thread slice $api_slice ns"
+}
+check "thread priorities under the seccomp filter (parsing nice 5, indexing nice 19, short API slice)" check_priorities
+
 check_group_access() {
     local gid
     gid=$(ns getent group inboxd | cut -d: -f3)
