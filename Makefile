@@ -6,6 +6,7 @@ DESTDIR ?=
 APT_PACKAGES := libsystemd-dev pkg-config python3 curl jq man-db binutils
 SHARED ?= ../shared
 DEMO := out/demo
+PROMTOOL := $(CURDIR)/out/tools/usr/bin/promtool
 
 # Installation layout (`make install PREFIX=/usr DESTDIR=...`). The configuration always goes
 # to /etc/inboxd, where the units look for it.
@@ -50,11 +51,21 @@ dist: deps
 	$(SWIFT) build $(DIST_FLAGS) --product inboxd
 	$(SWIFT) build $(DIST_FLAGS) --product inboxctl
 
-test: build
-	INBOXD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test
+test: build $(PROMTOOL)
+	INBOXD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" INBOXD_PROMTOOL=$(PROMTOOL) $(SWIFT) test
 	$(MAKE) test-systemd
 	$(MAKE) test-packaging
 	$(MAKE) fuzz-smoke
+
+# promtool (the tests check /metrics with it) from Debian's prometheus package, unpacked into
+# out/tools: installing the package would also enable and start a Prometheus server.
+$(PROMTOOL):
+	@rm -rf out/tools/deb && mkdir -p out/tools/deb
+	@if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	cd out/tools/deb && { apt-get download prometheus 2>/dev/null || { $$SUDO apt-get update -qq && apt-get download prometheus; }; }
+	dpkg-deb -x out/tools/deb/prometheus_*.deb out/tools
+	rm -rf out/tools/deb
+	@test -x $@ || { echo "no promtool in Debian's prometheus package" >&2; exit 1; }
 
 # inboxd under a real systemd manager booted in its own namespaces (root only; see
 # docs/systemd.md): lifecycle, socket activation, reload, watchdog, journal, hardening.

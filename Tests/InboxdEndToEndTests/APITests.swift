@@ -78,7 +78,9 @@ struct APITests {
         #expect(text.contains("inboxd_duplicates_total{kind=\"exact\"} 1"))
         #expect(text.contains("inboxd_rejected_total{reason=\"empty\"} 1"))
         #expect(text.contains("inboxd_ingest_latency_seconds_count 7"))
-        let check = try run("/usr/bin/promtool", ["check", "metrics"], stdin: Data(text.utf8))
+        // `make test` unpacks promtool into out/tools; a system-wide one does as well.
+        let promtool = ProcessInfo.processInfo.environment["INBOXD_PROMTOOL"] ?? "/usr/bin/promtool"
+        let check = try run(promtool, ["check", "metrics"], stdin: Data(text.utf8))
         #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
     }
 
