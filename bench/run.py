@@ -29,6 +29,7 @@ rewrites summary.md from summary.json.
 --quick: 2,000-article corpus, 1 rep, trickle 5 s, stores 1k / 10k / 100k, idle 15 s, search at 10k.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import multiprocessing
@@ -658,122 +659,119 @@ class Bench:
                 qs.append(words[-1])
         return qs
 
-    def api(self, corpus):
+    @contextlib.contextmanager
+    def corpus_daemon(self, corpus, prefix):
+        """inboxd on a fresh folder, ready, with the corpus staged beside its inbox (hard links):
+        yields (daemon, names, stage folder); stops the daemon and removes the folder after."""
         names = corpus_names(corpus)
-        d = tempfile.mkdtemp(prefix="api.", dir=self.tmp)
+        d = tempfile.mkdtemp(prefix=prefix, dir=self.tmp)
         try:
             stage(corpus, names, os.path.join(d, "stage"))
             daemon = Daemon(self.bin, d)
-            res = {}
             try:
                 daemon.wait_ready_http()
-                c = HTTP(daemon.sock)
-                for _ in range(200):
-                    c.get("/v1/status")
-                lat = []
-                for _ in range(3000):
-                    t = time.perf_counter()
-                    st, _ = c.get("/v1/status")
-                    lat.append(time.perf_counter() - t)
-                res["status_idle"] = self.latency_stats(lat)
-                log("api: status idle p50 %.3f ms p99 %.3f ms" % (res["status_idle"]["p50_ms"], res["status_idle"]["p99_ms"]))
-                # The burst, with the tight status loop running in this process. The files are
-                # dropped by a child process: a dropper thread here would share the interpreter
-                # lock with the status loop, and its drain check (a scandir of the inbox, several
-                # ms of bytecode) would show up as milliseconds of status latency.
-                ctx = multiprocessing.get_context("fork")
-                drained = ctx.Event()
-                receive, send = ctx.Pipe(duplex=False)
-
-                def dropper():
-                    try:
-                        send.send(("times", drop_and_wait(os.path.join(d, "stage"), names, daemon.inbox)))
-                    except Exception as e:  # noqa
-                        send.send(("error", repr(e)))
-                    drained.set()
-                pid = daemon.pid
-                b = proc_process(pid)
-                child = ctx.Process(target=dropper)
-                lat, errors, statuses = [], 0, {}
-                child.start()
-                while not drained.is_set():
-                    t = time.perf_counter()
-                    try:
-                        st, _ = c.get("/v1/status")
-                        statuses[st] = statuses.get(st, 0) + 1
-                    except OSError:
-                        errors += 1
-                        continue
-                    lat.append(time.perf_counter() - t)
-                kind, value = receive.recv()
-                child.join()
-                a = proc_process(pid)
-                if kind == "error":
-                    raise Failure(value)
-                t0, td, t1 = value
-                res["status_during_burst"] = self.latency_stats(lat)
-                res["status_during_burst"].update({"errors": errors, "http_status": statuses})
-                res["burst_with_status_client"] = {
-                    "files": len(names), "seconds": round(t1 - t0, 3), "files_per_s": round(len(names) / (t1 - t0), 1),
-                    "daemon_cpu_s": round(a["utime"] + a["stime"] - b["utime"] - b["stime"], 2)}
-                log("api: status during burst p50 %.3f ms p99 %.3f ms max %.1f ms (%d requests; burst %.0f files/s)" % (
-                    res["status_during_burst"]["p50_ms"], res["status_during_burst"]["p99_ms"],
-                    res["status_during_burst"]["max_ms"], len(lat), res["burst_with_status_client"]["files_per_s"]))
-                # live search on the daemon that now holds the corpus
-                res["search_live"] = self.live_search(c, corpus, t1, "api")
-                c.close()
+                yield daemon, names, os.path.join(d, "stage")
             finally:
                 daemon.stop()
-            return res
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+    def api(self, corpus):
+        res = {}
+        with self.corpus_daemon(corpus, "api.") as (daemon, names, stage_dir):
+            c = HTTP(daemon.sock)
+            for _ in range(200):
+                c.get("/v1/status")
+            lat = []
+            for _ in range(3000):
+                t = time.perf_counter()
+                st, _ = c.get("/v1/status")
+                lat.append(time.perf_counter() - t)
+            res["status_idle"] = self.latency_stats(lat)
+            log("api: status idle p50 %.3f ms p99 %.3f ms" % (res["status_idle"]["p50_ms"], res["status_idle"]["p99_ms"]))
+            # The burst, with the tight status loop running in this process. The files are
+            # dropped by a child process: a dropper thread here would share the interpreter
+            # lock with the status loop, and its drain check (a scandir of the inbox, several
+            # ms of bytecode) would show up as milliseconds of status latency.
+            ctx = multiprocessing.get_context("fork")
+            drained = ctx.Event()
+            receive, send = ctx.Pipe(duplex=False)
+
+            def dropper():
+                try:
+                    send.send(("times", drop_and_wait(stage_dir, names, daemon.inbox)))
+                except Exception as e:  # noqa
+                    send.send(("error", repr(e)))
+                drained.set()
+            pid = daemon.pid
+            b = proc_process(pid)
+            child = ctx.Process(target=dropper)
+            lat, errors, statuses = [], 0, {}
+            child.start()
+            while not drained.is_set():
+                t = time.perf_counter()
+                try:
+                    st, _ = c.get("/v1/status")
+                    statuses[st] = statuses.get(st, 0) + 1
+                except OSError:
+                    errors += 1
+                    continue
+                lat.append(time.perf_counter() - t)
+            kind, value = receive.recv()
+            child.join()
+            a = proc_process(pid)
+            if kind == "error":
+                raise Failure(value)
+            t0, td, t1 = value
+            res["status_during_burst"] = self.latency_stats(lat)
+            res["status_during_burst"].update({"errors": errors, "http_status": statuses})
+            res["burst_with_status_client"] = {
+                "files": len(names), "seconds": round(t1 - t0, 3), "files_per_s": round(len(names) / (t1 - t0), 1),
+                "daemon_cpu_s": round(a["utime"] + a["stime"] - b["utime"] - b["stime"], 2)}
+            log("api: status during burst p50 %.3f ms p99 %.3f ms max %.1f ms (%d requests; burst %.0f files/s)" % (
+                res["status_during_burst"]["p50_ms"], res["status_during_burst"]["p99_ms"],
+                res["status_during_burst"]["max_ms"], len(lat), res["burst_with_status_client"]["files_per_s"]))
+            # live search on the daemon that now holds the corpus
+            res["search_live"] = self.live_search(c, corpus, t1, "api")
+            c.close()
+        return res
 
     # -- profile: CPU per thread, syscalls per file --------------------------------------------
     def profile(self, corpus):
-        names = corpus_names(corpus)
         res = {}
-        d = tempfile.mkdtemp(prefix="prof.", dir=self.tmp)
-        try:
-            stage(corpus, names, os.path.join(d, "stage"))
-            daemon = Daemon(self.bin, d)
-            try:
-                daemon.wait_ready_http()
-                pid = daemon.pid
-                time.sleep(0.5)
-                bt, bp = proc_threads(pid), proc_process(pid)
-                bm, bs = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
-                t0, td, t1 = drop_and_wait(os.path.join(d, "stage"), names, daemon.inbox)
-                am, as_ = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
-                at, ap = proc_threads(pid), proc_process(pid)
-                wall = t1 - t0
-                cpu_u, cpu_s = ap["utime"] - bp["utime"], ap["stime"] - bp["stime"]
-                res["burst"] = {
-                    "files": len(names), "wall_s": round(wall, 3), "files_per_s": round(len(names) / wall, 1),
-                    "drop_s": round(td - t0, 3),
-                    "cpu_user_s": round(cpu_u, 2), "cpu_sys_s": round(cpu_s, 2),
-                    "cpu_per_wall": round((cpu_u + cpu_s) / wall, 2),
-                    "cpu_us_per_file": round((cpu_u + cpu_s) * 1e6 / len(names), 1),
-                    "by_thread": thread_delta(bt, at),
-                    # Where both cores went: the daemon, this harness (its renames into the inbox
-                    # and its polling), everything else (kernel threads: journal commits, block
-                    # I/O), and idle.
-                    "machine": {
-                        "busy_s": round(am[0] - bm[0], 3), "idle_s": round(am[1] - bm[1], 3),
-                        "harness_s": round((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime), 3),
-                        "daemon_s": round(cpu_u + cpu_s, 3),
-                        "harness_us_per_file": round(((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime)) * 1e6 / len(names), 1),
-                    },
-                    "threads_after": ap["threads"], "rss_mb_after": ap.get("VmRSS"), "rss_peak_mb": ap.get("VmHWM"),
-                    "write_bytes_per_file": round((ap.get("io_write_bytes", 0) - bp.get("io_write_bytes", 0)) / len(names)),
-                    "syscr_per_file": round((ap.get("io_syscr", 0) - bp.get("io_syscr", 0)) / len(names), 1),
-                    "syscw_per_file": round((ap.get("io_syscw", 0) - bp.get("io_syscw", 0)) / len(names), 1),
-                }
-                log("profile: burst %.2f s wall (%.0f files/s), CPU user %.2f s + sys %.2f s = %.2f cores" % (
-                    wall, len(names) / wall, cpu_u, cpu_s, (cpu_u + cpu_s) / wall))
-            finally:
-                daemon.stop()
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
+        with self.corpus_daemon(corpus, "prof.") as (daemon, names, stage_dir):
+            pid = daemon.pid
+            time.sleep(0.5)
+            bt, bp = proc_threads(pid), proc_process(pid)
+            bm, bs = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+            t0, td, t1 = drop_and_wait(stage_dir, names, daemon.inbox)
+            am, as_ = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+            at, ap = proc_threads(pid), proc_process(pid)
+            wall = t1 - t0
+            cpu_u, cpu_s = ap["utime"] - bp["utime"], ap["stime"] - bp["stime"]
+            res["burst"] = {
+                "files": len(names), "wall_s": round(wall, 3), "files_per_s": round(len(names) / wall, 1),
+                "drop_s": round(td - t0, 3),
+                "cpu_user_s": round(cpu_u, 2), "cpu_sys_s": round(cpu_s, 2),
+                "cpu_per_wall": round((cpu_u + cpu_s) / wall, 2),
+                "cpu_us_per_file": round((cpu_u + cpu_s) * 1e6 / len(names), 1),
+                "by_thread": thread_delta(bt, at),
+                # Where both cores went: the daemon, this harness (its renames into the inbox
+                # and its polling), everything else (kernel threads: journal commits, block
+                # I/O), and idle.
+                "machine": {
+                    "busy_s": round(am[0] - bm[0], 3), "idle_s": round(am[1] - bm[1], 3),
+                    "harness_s": round((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime), 3),
+                    "daemon_s": round(cpu_u + cpu_s, 3),
+                    "harness_us_per_file": round(((as_.ru_utime - bs.ru_utime) + (as_.ru_stime - bs.ru_stime)) * 1e6 / len(names), 1),
+                },
+                "threads_after": ap["threads"], "rss_mb_after": ap.get("VmRSS"), "rss_peak_mb": ap.get("VmHWM"),
+                "write_bytes_per_file": round((ap.get("io_write_bytes", 0) - bp.get("io_write_bytes", 0)) / len(names)),
+                "syscr_per_file": round((ap.get("io_syscr", 0) - bp.get("io_syscr", 0)) / len(names), 1),
+                "syscw_per_file": round((ap.get("io_syscw", 0) - bp.get("io_syscw", 0)) / len(names), 1),
+            }
+            log("profile: burst %.2f s wall (%.0f files/s), CPU user %.2f s + sys %.2f s = %.2f cores" % (
+                wall, len(names) / wall, cpu_u, cpu_s, (cpu_u + cpu_s) / wall))
         if shutil.which("strace"):
             res["syscalls"] = self.strace_burst(corpus, names)
         return res
@@ -869,23 +867,13 @@ print(json.dumps({"files": len(datas), "bytes": total, "cpu_seconds": round(cpu,
         r = last_json(run([os.path.join(self.bin, "searchbench"), corpus, "--queries", "2000", "--concurrent"]).stdout)
         log("  %d documents: p50 %.3f ms, p99 %.3f ms, index %.1f MB" % (r["documents"], r["p50_ms"], r["p99_ms"], r["index_mb"]))
         # The same corpus through the daemon and its socket, as `inboxctl search` sees it.
-        names = corpus_names(corpus)
-        d = tempfile.mkdtemp(prefix="search.", dir=self.tmp)
-        try:
-            stage(corpus, names, os.path.join(d, "stage"))
-            daemon = Daemon(self.bin, d)
-            try:
-                daemon.wait_ready_http()
-                log("search: %s files dropped into inboxd" % format(len(names), ","))
-                t0, _, t1 = drop_and_wait(os.path.join(d, "stage"), names, daemon.inbox)
-                c = HTTP(daemon.sock)
-                r["live"] = self.live_search(c, corpus, t1, "search")
-                r["live"]["burst_files_per_s"] = round(len(names) / (t1 - t0), 1)
-                c.close()
-            finally:
-                daemon.stop()
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
+        with self.corpus_daemon(corpus, "search.") as (daemon, names, stage_dir):
+            log("search: %s files dropped into inboxd" % format(len(names), ","))
+            t0, _, t1 = drop_and_wait(stage_dir, names, daemon.inbox)
+            c = HTTP(daemon.sock)
+            r["live"] = self.live_search(c, corpus, t1, "search")
+            r["live"]["burst_files_per_s"] = round(len(names) / (t1 - t0), 1)
+            c.close()
         return r
 
     # -- the whole run -----------------------------------------------------------------------
