@@ -351,7 +351,7 @@ final class IngestEngine {
 
     /// After a commit: moves each file to its disposition.
     private func finish(_ batch: StagedBatch) {
-        board.searchFeeder.add(batch.records, from: store)
+        board.searchFeeder.add(batch.records)
         let previousSynced = finishFolderSync()
         var kept = batch.kept
         for plan in batch.plans where !execute(plan, now: batch.now, started: batch.started) { kept.append(plan.name) }

@@ -12,7 +12,7 @@ final class SearchFeeder: Sendable {
     private let index: SearchIndex
     private let queue = BackgroundLane(name: "inboxd-search")
     /// Committed articles not yet handed to the lane (their ids: the lane reads their text back
-    /// from the store), the bytes of that text, and the store.
+    /// from the store), the bytes of that text, and the store (set by `loadExisting`).
     private let held = Mutex<Held>(Held())
 
     private struct Held {
@@ -29,8 +29,10 @@ final class SearchFeeder: Sendable {
 
     init(index: SearchIndex) { self.index = index }
 
-    /// Indexes every article already in the store, in store order, page by page.
+    /// Indexes every article already in the store, in store order, page by page; the articles
+    /// committed from now on are read back from the same store.
     func loadExisting(from store: ArticleStore, logger: Logger) {
+        held.withLock { $0.store = store }
         let index = index
         queue.async {
             let started = ContinuousClock.now
@@ -53,13 +55,12 @@ final class SearchFeeder: Sendable {
     /// Only their ids are held, not their text: keeping a burst's bodies alive until the inbox was
     /// drained made the parsing threads' heaps grow all burst long (a page fault per file, 4 % of
     /// the daemon's CPU). The lane reads each article's text back from the store instead.
-    func add(_ records: [ArticleRecord], from store: ArticleStore) {
+    func add(_ records: [ArticleRecord]) {
         guard !records.isEmpty else { return }
         let bytes = records.reduce(0) { $0 + Self.textBytes($1) }
         let full = held.withLock { held in
             held.ids.append(contentsOf: records.map(\.id))
             held.bytes += bytes
-            held.store = store
             return held.bytes >= Self.holdLimitBytes
         }
         if full { release() }
