@@ -11,15 +11,8 @@ import Synchronization
 final class SearchFeeder: Sendable {
     private let index: SearchIndex
     private let queue = BackgroundLane(name: "inboxd-search")
-    /// Committed articles not yet handed to the lane (their ids: the lane reads their text back
-    /// from the store), the bytes of that text, and the store (set by `loadExisting`).
-    private let held = Mutex<Held>(Held())
-
-    private struct Held {
-        var ids: [String] = []
-        var bytes = 0
-        var store: ArticleStore?
-    }
+    /// Committed articles not yet handed to the lane, and the bytes of their text.
+    private let held = Mutex<(documents: [SearchDocument], bytes: Int)>(([], 0))
 
     /// Indexing costs about a third of a file's CPU. Held back while a burst lasts, it leaves
     /// both cores to parsing and committing, and the files leave the inbox sooner. Past this much
@@ -29,10 +22,8 @@ final class SearchFeeder: Sendable {
 
     init(index: SearchIndex) { self.index = index }
 
-    /// Indexes every article already in the store, in store order, page by page; the articles
-    /// committed from now on are read back from the same store.
+    /// Indexes every article already in the store, in store order, page by page.
     func loadExisting(from store: ArticleStore, logger: Logger) {
-        held.withLock { $0.store = store }
         let index = index
         queue.async {
             let started = ContinuousClock.now
@@ -51,15 +42,12 @@ final class SearchFeeder: Sendable {
     }
 
     /// Holds freshly committed articles until `release()` (or until too many are held).
-    ///
-    /// Only their ids are held, not their text: keeping a burst's bodies alive until the inbox was
-    /// drained made the parsing threads' heaps grow all burst long (a page fault per file, 4 % of
-    /// the daemon's CPU). The lane reads each article's text back from the store instead.
     func add(_ records: [ArticleRecord]) {
         guard !records.isEmpty else { return }
-        let bytes = records.reduce(0) { $0 + Self.textBytes($1) }
+        let documents = records.map(Self.document)
+        let bytes = documents.reduce(0) { $0 + Self.textBytes($1) }
         let full = held.withLock { held in
-            held.ids.append(contentsOf: records.map(\.id))
+            held.documents.append(contentsOf: documents)
             held.bytes += bytes
             return held.bytes >= Self.holdLimitBytes
         }
@@ -68,22 +56,17 @@ final class SearchFeeder: Sendable {
 
     /// Hands every held article to the indexing lane: called when the inbox has been drained.
     func release() {
-        let (ids, store) = held.withLock { held in
-            defer { held = Held(store: held.store) }
-            return (held.ids, held.store)
+        let documents = held.withLock { held in
+            defer { held = ([], 0) }
+            return held.documents
         }
-        guard !ids.isEmpty, let store else { return }
+        guard !documents.isEmpty else { return }
         let index = index
-        queue.async {
-            for id in ids {
-                guard let text = try? store.articleText(id: id) else { continue }
-                index.add(SearchDocument(id: id, title: text.title, author: text.author, source: text.source, body: text.body))
-            }
-        }
+        queue.async { for document in documents { index.add(document) } }
     }
 
-    private static func textBytes(_ record: ArticleRecord) -> Int {
-        record.body.reduce(record.title?.utf8.count ?? 0) { $0 + $1.utf8.count }
+    private static func textBytes(_ document: SearchDocument) -> Int {
+        document.body.reduce(document.title?.utf8.count ?? 0) { $0 + $1.utf8.count }
     }
 
     static func document(_ record: ArticleRecord) -> SearchDocument {
