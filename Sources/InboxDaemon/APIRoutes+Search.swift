@@ -23,7 +23,8 @@ extension APIRoutes {
         }
         let store = store
         // Only what search shows is read (the article's own log line, not its duplicates' sightings), and each
-        // page hit once: the snippet and the answer share it.
+        // page hit once: the snippet and the answer share it. A hit whose text could not be read has no snippet,
+        // title or date; it is not read again.
         var texts: [String: ArticleText] = [:]
         let (total, hits) = board.search.search(query, limit: limit, offset: offset) { id in
             guard let text = try? store.articleText(id: id) else { return nil }
@@ -31,7 +32,7 @@ extension APIRoutes {
             return SearchDocument(id: id, title: text.title, author: text.author, source: text.source, body: text.body)
         }
         let results = hits.map { hit in
-            let text = texts[hit.id] ?? (try? store.articleText(id: hit.id)) ?? nil
+            let text = texts[hit.id]
             return SearchResponse.Hit(
                 id: hit.id, score: (hit.score * 1000).rounded() / 1000, snippet: hit.snippet, title: text?.title,
                 published: text?.published, source: text?.source, author: text?.author)

@@ -281,10 +281,7 @@ public final class ArticleStore: Sendable {
         }
         let (offset, bytes) = try read(piece)
         if let text = bytes.withUnsafeBytes({ FastLineScanner.articleText($0) }) { return text }
-        guard case .article(let record) = try decodeLine(bytes, offset: offset, decoder: JSONDecoder()) else {
-            throw .corruptRecord(path: logPath, offset: offset, reason: "expected an article line")
-        }
-        return ArticleText(record)
+        return ArticleText(try decodeArticle(bytes, offset: offset, decoder: JSONDecoder()))
     }
 
     /// Up to `limit` articles with seq greater than `after` (from the start if nil), in seq order, each with its
@@ -307,9 +304,7 @@ public final class ArticleStore: Sendable {
         let decoder = JSONDecoder()
         if !includeBody { decoder.userInfo[ArticleRecord.skipBodyKey] = true }
         let (offset, bytes) = try read(plan.article)
-        guard case .article(var record) = try decodeLine(bytes, offset: offset, decoder: decoder) else {
-            throw .corruptRecord(path: logPath, offset: offset, reason: "expected an article line")
-        }
+        var record = try decodeArticle(bytes, offset: offset, decoder: decoder)
         for piece in plan.sightings {
             let (offset, bytes) = try read(piece)
             guard case .sighting(_, let sighting) = try decodeLine(bytes, offset: offset, decoder: decoder) else {
@@ -334,6 +329,13 @@ public final class ArticleStore: Sendable {
             }
             return (offset, bytes)
         }
+    }
+
+    private func decodeArticle(_ bytes: [UInt8], offset: UInt64, decoder: JSONDecoder) throws(StoreError) -> ArticleRecord {
+        guard case .article(let record) = try decodeLine(bytes, offset: offset, decoder: decoder) else {
+            throw .corruptRecord(path: logPath, offset: offset, reason: "expected an article line")
+        }
+        return record
     }
 
     private func decodeLine(_ bytes: [UInt8], offset: UInt64, decoder: JSONDecoder) throws(StoreError) -> LogLine {

@@ -303,7 +303,7 @@ check_hardened() {
 check "the hardened unit really runs the daemon" check_hardened
 
 check_priorities() {
-    local pid task comm nice slice summary=""
+    local pid task comm nice slice summary="" api_slice=""
     pid=$(main_pid)
     for task in $(ns ls "/proc/$pid/task"); do
         comm=$(ns cat "/proc/$pid/task/$task/comm") || continue
@@ -320,7 +320,7 @@ check_priorities() {
         esac
         summary+="$comm $nice, "
     done
-    [ -n "${api_slice:-}" ] || { why="no API thread in /proc/$pid/task"; return 1; }
+    [ -n "$api_slice" ] || { why="no API thread in /proc/$pid/task"; return 1; }
     note="nice per thread: ${summary%, }; API thread slice $api_slice ns"
 }
 check "thread priorities under the seccomp filter (parsing nice 5, indexing nice 19, short API slice)" check_priorities
