@@ -1,3 +1,5 @@
+import CTextScan
+
 /// Builds a ``LineTable`` (see there for the two forms).
 ///
 /// The display buffer starts as a copy of the input, so a line's display form is usually just a
@@ -136,13 +138,18 @@ private struct ScanState {
         let before = plainBytes + 256
         let after = plainBytes + 512
         // The first byte: a space cannot open a run, and the character before it decides o/u.
-        var left: UInt8 = PlainBytes.space | (prev1 | 0x20 == 0x6F || prev1 | 0x20 == 0x75 ? PlainBytes.lead : 0)
-        var j = i
+        let left: UInt8 = PlainBytes.space | (prev1 | 0x20 == 0x6F || prev1 | 0x20 == 0x75 ? PlainBytes.lead : 0)
+        let right = i + 1 < n ? after[Int(p[i + 1])] : 0
+        if own[Int(p[i])] & (PlainBytes.alwaysStops | left | right) != 0 { return i }
+        // From the second byte on, the byte before is the real context: whole blocks the same
+        // rule accepts are skipped sixteen bytes at a time, and the walk goes on from there.
+        var j = inboxd_plain_run_skip(p, n, i + 1)
+        var leftFlags = before[Int(p[j - 1])]
         while j < n {
             let b = p[j]
             let right = j + 1 < n ? after[Int(p[j + 1])] : 0
-            if own[Int(b)] & (PlainBytes.alwaysStops | left | right) != 0 { break }
-            left = before[Int(b)]
+            if own[Int(b)] & (PlainBytes.alwaysStops | leftFlags | right) != 0 { break }
+            leftFlags = before[Int(b)]
             j += 1
         }
         // A space is only plain between two plain characters.

@@ -1,3 +1,5 @@
+import CTextScan
+
 /// One pass over bytes that are hoped to be UTF-8: validity, NULs, controls, visible content.
 struct UTF8Scan {
     var firstInvalid: Int?
@@ -109,11 +111,13 @@ struct UTF8Scan {
         guard i >= 2, let base = p.baseAddress else { return (i, 0) }
         let accepts = table
         let flags = table + CleanBytes.flagsOffset
-        // Flags of the two bytes before j, carried along so each byte is loaded once.
-        var flags2 = flags[Int(base[i - 2])]
-        var flags1 = flags[Int(base[i - 1])]
-        var j = i
+        // Whole blocks the same rule accepts are skipped sixteen bytes at a time; the walk below
+        // goes on from the first byte it refuses (or the last short block).
         var letters = 0
+        var j = inboxd_clean_run_skip(base, n, i, &letters)
+        // Flags of the two bytes before j, carried along so each byte is loaded once.
+        var flags2 = flags[Int(base[j - 2])]
+        var flags1 = flags[Int(base[j - 1])]
         while j < n {
             let b = base[j]
             let need = CleanBytes.need(flags1, flags2)

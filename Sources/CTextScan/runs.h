@@ -1,0 +1,112 @@
+#ifndef INBOXD_CTEXTSCAN_RUNS_H
+#define INBOXD_CTEXTSCAN_RUNS_H
+// Sixteen bytes at a time over the two byte runs the core's scanners look for most: a byte's
+// verdict depends only on it and its neighbours, so a whole block is judged with a few compares.
+// Each function returns where the byte-at-a-time table walk (the Swift code that owns the rules)
+// must go on: the first byte the rule refuses, or where fewer than a block's bytes remain. Where
+// SSE2 is missing nothing is skipped and the table walk does everything.
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/// Lanes of `v` in [lo, hi] (unsigned) set to 0xFF.
+static inline __m128i inboxd_runs_in_range(__m128i v, uint8_t lo, uint8_t hi) {
+    __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8((char)lo));
+    return _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((char)(hi - lo))), _mm_setzero_si128());
+}
+
+static inline __m128i inboxd_runs_equal(__m128i v, uint8_t b) {
+    return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)b));
+}
+
+/// The UTF-8 scan's clean run (`UTF8Scan.cleanRunEnd`): printable ASCII, tab, LF, FF, CR, the
+/// two-byte letters C2–CB xx and precomposed Vietnamese E1 B8–BB xx. A byte's verdict depends
+/// on it and the two bytes before it, exactly as in `CleanBytes.table`. `i` must be at least 2.
+/// `*leads` gets the number of multi-byte letters whose lead byte lies in [i, result).
+static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+    size_t count = 0;
+    while (i + 16 <= n) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i a = _mm_loadu_si128((const __m128i *)(p + i - 1));
+        __m128i z = _mm_loadu_si128((const __m128i *)(p + i - 2));
+        __m128i e1a = inboxd_runs_equal(a, 0xE1);
+        __m128i e1z = inboxd_runs_equal(z, 0xE1);
+        __m128i lead2a = inboxd_runs_in_range(a, 0xC2, 0xCB);
+        // What the byte must be: a character start, any continuation, or B8–BB right after E1.
+        __m128i needB8 = e1a;
+        __m128i needContinuation = _mm_andnot_si128(e1a, _mm_or_si128(lead2a, e1z));
+        __m128i atStart = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(lead2a, e1a), e1z), _mm_set1_epi8((char)0xFF));
+        __m128i lead = _mm_or_si128(inboxd_runs_in_range(c, 0xC2, 0xCB), inboxd_runs_equal(c, 0xE1));
+        __m128i lineSpace = _mm_andnot_si128(inboxd_runs_equal(c, 0x0B), inboxd_runs_in_range(c, 0x09, 0x0D));
+        __m128i ascii = _mm_or_si128(inboxd_runs_in_range(c, 0x20, 0x7E), lineSpace);
+        __m128i ok = _mm_or_si128(
+            _mm_and_si128(atStart, _mm_or_si128(ascii, lead)),
+            _mm_or_si128(
+                _mm_and_si128(needContinuation, inboxd_runs_in_range(c, 0x80, 0xBF)),
+                _mm_and_si128(needB8, inboxd_runs_in_range(c, 0xB8, 0xBB))));
+        unsigned accepted = (unsigned)_mm_movemask_epi8(ok);
+        unsigned started = (unsigned)_mm_movemask_epi8(_mm_and_si128(atStart, lead));
+        if (accepted != 0xFFFFu) {
+            unsigned k = (unsigned)__builtin_ctz(~accepted);
+            count += (size_t)__builtin_popcount(started & ((1u << k) - 1u));
+            i += k;
+            break;
+        }
+        count += (size_t)__builtin_popcount(started);
+        i += 16;
+    }
+    *leads = count;
+    return i;
+}
+
+/// The line scanner's plain run (`ScanState.plainRunEnd`), from its second byte on: byte j ends
+/// it when it is a control or a lead the scalar path decides, a space after a space, any lead
+/// after an ASCII o or u, C3 before 90 or B0, or E1 before 9A (as in `PlainBytes.table`).
+/// `j` must be at least 1; the byte after each judged byte is read, so blocks stop one byte short.
+static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j) {
+    while (j + 17 <= n) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(p + j));
+        __m128i a = _mm_loadu_si128((const __m128i *)(p + j - 1));
+        __m128i d = _mm_loadu_si128((const __m128i *)(p + j + 1));
+        __m128i control = _mm_or_si128(inboxd_runs_in_range(c, 0x00, 0x1F), inboxd_runs_equal(c, 0x7F));
+        __m128i special = _mm_or_si128(
+            _mm_or_si128(inboxd_runs_in_range(c, 0xC0, 0xC2), inboxd_runs_equal(c, 0xE0)),
+            _mm_or_si128(
+                _mm_or_si128(inboxd_runs_in_range(c, 0xE2, 0xE3), inboxd_runs_equal(c, 0xEF)),
+                inboxd_runs_in_range(c, 0xF5, 0xFF)));
+        __m128i doubleSpace = _mm_and_si128(inboxd_runs_equal(c, 0x20), inboxd_runs_equal(a, 0x20));
+        __m128i folded = _mm_or_si128(a, _mm_set1_epi8(0x20));
+        __m128i afterOU = _mm_or_si128(inboxd_runs_equal(folded, 0x6F), inboxd_runs_equal(folded, 0x75));
+        __m128i leadAfterOU = _mm_and_si128(inboxd_runs_in_range(c, 0xC0, 0xFF), afterOU);
+        __m128i eth = _mm_and_si128(
+            inboxd_runs_equal(c, 0xC3), _mm_or_si128(inboxd_runs_equal(d, 0x90), inboxd_runs_equal(d, 0xB0)));
+        __m128i ogham = _mm_and_si128(inboxd_runs_equal(c, 0xE1), inboxd_runs_equal(d, 0x9A));
+        __m128i stop = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(control, special), _mm_or_si128(doubleSpace, leadAfterOU)),
+            _mm_or_si128(eth, ogham));
+        unsigned stops = (unsigned)_mm_movemask_epi8(stop);
+        if (stops != 0) return j + (size_t)__builtin_ctz(stops);
+        j += 16;
+    }
+    return j;
+}
+
+#else
+
+static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+    (void)p;
+    (void)n;
+    *leads = 0;
+    return i;
+}
+
+static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j) {
+    (void)p;
+    (void)n;
+    return j;
+}
+
+#endif
+#endif

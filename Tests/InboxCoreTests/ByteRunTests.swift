@@ -1,0 +1,124 @@
+import CTextScan
+import Testing
+@testable import InboxCore
+
+/// The sixteen-byte skips of `CTextScan` against the tables that define the two runs: they must
+/// stop exactly where the byte-at-a-time walk would, or at the last whole block before it.
+struct ByteRunTests {
+    /// SplitMix64: the same buffers on every run.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    }
+
+    /// Pieces of clean Vietnamese and ASCII (long runs that cross blocks), and single bytes that
+    /// matter to one rule or the other (controls, odd leads, stray continuations, o/u before a
+    /// lead, Ð, the Ogham space, double spaces).
+    static let clean: [[UInt8]] = [
+        Array("Việt Nam ".utf8), Array("người ".utf8), Array("Hoa Kỳ, ".utf8), Array("quan hệ".utf8),
+        Array("abc".utf8), [0x20], Array("ằ".utf8), Array("đ".utf8), [0x0A], [0x09],
+    ]
+    static let odd: [UInt8] = [
+        0x00, 0x0B, 0x0C, 0x0D, 0x1F, 0x20, 0x4F, 0x55, 0x6F, 0x75, 0x7E, 0x7F, 0x80, 0x90, 0x9A, 0xB0,
+        0xB8, 0xBB, 0xBC, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xCB, 0xCC, 0xDF, 0xE0, 0xE1, 0xE2, 0xE3, 0xEF,
+        0xF0, 0xF4, 0xF5, 0xFF,
+    ]
+
+    static func buffers(_ count: Int) -> [[UInt8]] {
+        var random = Random(state: 0x1E_57AB)
+        return (0..<count).map { _ in
+            var bytes: [UInt8] = []
+            let length = Int(random.next() % 120)
+            let oddOneIn = UInt64(1 + random.next() % 40)
+            while bytes.count < length {
+                if random.next() % oddOneIn == 0 { bytes.append(random.pick(odd)) } else { bytes += random.pick(clean) }
+            }
+            return bytes
+        }
+    }
+
+    /// Where the UTF-8 scan's table walk refuses the first byte from `i` (up to `limit`), and the
+    /// multi-byte letters it started before that.
+    static func cleanWalk(_ p: [UInt8], from i: Int, limit: Int) -> (end: Int, leads: Int) {
+        let t = CleanBytes.table
+        var j = i, leads = 0
+        while j < limit {
+            let need = CleanBytes.need(t[CleanBytes.flagsOffset + Int(p[j - 1])], t[CleanBytes.flagsOffset + Int(p[j - 2])])
+            let verdict = t[Int(need) << 8 | Int(p[j])]
+            if verdict == 0 { break }
+            leads += Int(verdict >> 1)
+            j += 1
+        }
+        return (j, leads)
+    }
+
+    @Test func cleanRunSkipStopsWhereTheTableDoes() {
+        var checked = 0
+        for bytes in Self.buffers(3000) where bytes.count >= 2 {
+            bytes.withUnsafeBufferPointer { p in
+                for i in 2...bytes.count {
+                    var leads = 0
+                    let end = inboxd_clean_run_skip(p.baseAddress!, p.count, i, &leads)
+                    let blocksEnd = i + 16 * ((bytes.count - i) / 16)
+                    let expected = Self.cleanWalk(bytes, from: i, limit: blocksEnd)
+                    #expect(end == expected.end && leads == expected.leads, "\(bytes) from \(i)")
+                    if end >= i + 16 { checked += 1 }
+                }
+            }
+        }
+        // The buffers do give the skip whole clean blocks to take.
+        #expect(checked > 10000)
+    }
+
+    /// `cleanRunEnd` as it was before the skip: the table walk alone, then back to a character
+    /// boundary.
+    @Test func cleanRunEndIsTheTableWalk() {
+        for bytes in Self.buffers(3000) where bytes.count >= 2 {
+            bytes.withUnsafeBufferPointer { p in
+                CleanBytes.table.withUnsafeBufferPointer { table in
+                    for i in 2...bytes.count {
+                        var (end, leads) = Self.cleanWalk(bytes, from: i, limit: bytes.count)
+                        let t = CleanBytes.table
+                        let flags1 = t[CleanBytes.flagsOffset + Int(bytes[end - 1])]
+                        if CleanBytes.need(flags1, t[CleanBytes.flagsOffset + Int(bytes[end - 2])]) != 0 {
+                            end -= flags1 & CleanBytes.leadMask != 0 ? 1 : 2
+                            leads -= 1
+                        }
+                        let got = UTF8Scan.cleanRunEnd(p, from: i, table: table.baseAddress!)
+                        #expect(got.0 == end && got.1 == leads, "\(bytes) from \(i)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func plainRunSkipStopsWhereTheTableDoes() {
+        let t = PlainBytes.table
+        var checked = 0
+        for bytes in Self.buffers(3000) where bytes.count >= 1 {
+            let n = bytes.count
+            func stops(_ j: Int) -> Bool {
+                let right = j + 1 < n ? t[512 + Int(bytes[j + 1])] : 0
+                return t[Int(bytes[j])] & (PlainBytes.alwaysStops | t[256 + Int(bytes[j - 1])] | right) != 0
+            }
+            bytes.withUnsafeBufferPointer { p in
+                for j in 1...n {
+                    let end = inboxd_plain_run_skip(p.baseAddress!, n, j)
+                    let blocksEnd = j + 16 * max(0, (n - 1 - j) / 16)
+                    var expected = j
+                    while expected < blocksEnd && !stops(expected) { expected += 1 }
+                    #expect(end == expected, "\(bytes) from \(j)")
+                    if end >= j + 16 { checked += 1 }
+                }
+            }
+        }
+        #expect(checked > 3000)
+    }
+}
