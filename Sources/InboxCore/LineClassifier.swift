@@ -211,9 +211,11 @@ enum LineClassifier {
     /// Short enough, and not ending like a sentence or a clause. A final `.` is allowed after
     /// an abbreviation with inner dots (`Washington D.C.`, `TP.HCM.`).
     static func isHeadlineLike(_ canonical: String) -> Bool {
-        let scalars = canonical.unicodeScalars
-        guard canonical.utf8.count <= 1000, scalars.count <= 250, canonical.utf8.contains(0x20),
-            let last = scalars.last
+        let utf8 = canonical.utf8
+        // Up to 250 bytes cannot be more than 250 scalars; past that the lead bytes are counted
+        // (decoding every scalar was a tenth of classifying a header line).
+        guard utf8.count <= 1000, utf8.count <= 250 || utf8.reduce(0, { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }) <= 250,
+            utf8.contains(0x20), let last = canonical.unicodeScalars.last
         else { return false }
         switch last {
         case ",", ";", ":", "…":
@@ -230,6 +232,58 @@ enum LineClassifier {
 
     /// At least 80% of the letters (outside a final parenthesised part) are upper case.
     static func isMostlyUppercase(_ canonical: String) -> Bool {
+        var text = canonical
+        return text.withUTF8 { mostlyUppercase(simple: $0) } ?? mostlyUppercaseByCharacters(canonical)
+    }
+
+    /// ``isMostlyUppercase(_:)`` on the bytes of a line whose every scalar is a `Character` of
+    /// its own: Latin up to U+02FF (no CR or LF), precomposed Vietnamese (U+1E00–U+1EFF) and
+    /// general punctuation U+2000–U+203F but ZWNJ and ZWJ. Nearly every line of news text is, and
+    /// the `Character` walk (grapheme breaking, backwards too) cost more than the rest of the
+    /// header line's checks. Nil for any other line.
+    static func mostlyUppercase(simple p: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let n = p.count
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b < 0x80 {
+                if b == 0x0A || b == 0x0D { return nil }
+                i += 1
+            } else if b >= 0xC2 && b <= 0xCB && i + 1 < n {
+                i += 2
+            } else if b == 0xE1 && i + 2 < n && p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB {
+                i += 3
+            } else if b == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] != 0x8C && p[i + 2] != 0x8D {
+                i += 3
+            } else {
+                return nil
+            }
+        }
+        // Outside a final parenthesised part.
+        var end = n
+        if n > 0 && p[n - 1] == 0x29, let open = p[..<(n - 1)].lastIndex(of: 0x28) { end = open }
+        var upper = 0, lower = 0
+        i = 0
+        while i < end {
+            let b = p[i]
+            let v: UInt32
+            if b < 0x80 {
+                v = UInt32(b)
+                i += 1
+            } else if b < 0xE0 {
+                v = UInt32(b & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F)
+                i += 2
+            } else {
+                v = UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+                i += 3
+            }
+            if Letters.isUppercase(v) { upper += 1 } else if Letters.isLowercase(v) { lower += 1 }
+        }
+        return upper >= 8 && upper * 4 >= lower * 16
+    }
+
+    /// ``isMostlyUppercase(_:)`` for any line, a `Character` at a time.
+    static func mostlyUppercaseByCharacters(_ canonical: String) -> Bool {
         var text = Substring(canonical)
         if text.hasSuffix(")"), let open = text.lastIndex(of: "(") { text = text[..<open] }
         var upper = 0, lower = 0
