@@ -17,20 +17,25 @@ struct Hash256: Hashable, Sendable {
 
     /// Parses exactly 64 hex digits (either case); nil for anything else.
     init?(hex: String) {
-        // Looked up several times per ingested file: read the UTF-8 in place, no iterator.
+        // Looked up several times per ingested file: read the UTF-8 in place, no iterator, and
+        // one table load per digit with a single validity check at the end (no branch per digit).
         var text = hex
         let words: (UInt64, UInt64, UInt64, UInt64)? = text.withUTF8 { bytes in
             guard bytes.count == 64 else { return nil }
-            func word(_ start: Int) -> UInt64? {
-                var value: UInt64 = 0
-                for i in start..<(start + 16) {
-                    guard let nibble = Hex.value(of: bytes[i]) else { return nil }
-                    value = value << 4 | UInt64(nibble)
+            return Hex.nibbles.withUnsafeBufferPointer { nibbles in
+                var seen: UInt8 = 0
+                func word(_ start: Int) -> UInt64 {
+                    var value: UInt64 = 0
+                    for i in start..<(start + 16) {
+                        let nibble = nibbles[Int(bytes[i])]
+                        seen |= nibble
+                        value = value << 4 | UInt64(nibble & 0xF)
+                    }
+                    return value
                 }
-                return value
+                let words = (word(0), word(16), word(32), word(48))
+                return seen & 0xF0 == 0 ? words : nil
             }
-            guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
-            return (a, b, c, d)
         }
         guard let words else { return nil }
         self.init(a: words.0, b: words.1, c: words.2, d: words.3)
@@ -49,6 +54,9 @@ struct Hash256: Hashable, Sendable {
 }
 
 enum Hex {
+    /// The value of each hex digit (either case); 0xFF for every other byte.
+    static let nibbles: [UInt8] = (0..<256).map { value(of: UInt8($0)) ?? 0xFF }
+
     @inline(__always)
     static func value(of byte: UInt8) -> UInt8? {
         switch byte {

@@ -136,6 +136,33 @@ struct JSONLineTests {
 
 @Suite("Internals")
 struct InternalsTests {
+    @Test func parsesExactlySixtyFourHexDigits() {
+        let digits = "0123456789abcdef"
+        var seed: UInt64 = 0x4E11
+        for _ in 0..<200 {
+            let words = (0..<4).map { _ -> UInt64 in
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return seed
+            }
+            let hash = Hash256(a: words[0], b: words[1], c: words[2], d: words[3])
+            #expect(Hash256(hex: hash.hex) == hash)
+            #expect(Hash256(hex: hash.hex.uppercased()) == hash)
+        }
+        let valid = String(repeating: digits, count: 4)
+        #expect(Hash256(hex: valid)?.a == 0x0123_4567_89AB_CDEF)
+        // Every byte that is not a hex digit, at every position, is refused.
+        for byte in 0..<256 where digits.utf8.contains(UInt8(byte)) == false && !(0x41...0x46).contains(byte) {
+            for position in [0, 15, 16, 31, 47, 63] {
+                var bytes = Array(valid.utf8)
+                bytes[position] = UInt8(byte)
+                if let text = String(validating: bytes, as: UTF8.self) { #expect(Hash256(hex: text) == nil, "\(byte) at \(position)") }
+            }
+        }
+        #expect(Hash256(hex: String(valid.dropLast())) == nil)
+        #expect(Hash256(hex: valid + "0") == nil)
+        #expect(Hash256(hex: String(valid.dropLast()) + "é") == nil)
+    }
+
     @Test func crcMatchesTheStandardCheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([]) == 0)
