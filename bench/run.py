@@ -12,7 +12,8 @@ Full run (what `make bench` does), in this order:
            level) as subjects, interleaved, --reps 3 bursts of the whole corpus, then trickle
            200 files/s for 10 s (OUT/e2e/)
   scale    storegen: build stores of 1k / 100k / 1M articles, load each 3 times (time, RSS of a
-           fresh process), append 1,000 articles 3 times (us per article, fsync included)
+           fresh process), append 1,000 articles 3 times (us per article, fsync included); the
+           loads and appends go round the sizes in turn
   idle     inboxd on an empty inbox, supervised through a NOTIFY_SOCKET of ours (readiness from
            READY=1, so no API client ever connects): CPU time and context switches of every
            thread from /proc over 60 s; again with WATCHDOG_USEC=10 s, counting the pings
@@ -523,32 +524,46 @@ class Bench:
     # -- scale: storegen ---------------------------------------------------------------------
     def scale(self):
         sg = os.path.join(self.bin, "storegen")
-        res = {"append_count": 1000, "note": "page cache warm (store just written, then flushed with sync(2)); batch 256, one commit (fsync) per batch"}
-        for n in self.store_sizes:
-            d = tempfile.mkdtemp(prefix="store-%d." % n, dir=self.tmp)
-            store = os.path.join(d, "store")
-            try:
+        res = {"append_count": 1000, "note": "page cache warm (stores just written, then flushed with sync(2)); batch 256, one commit (fsync) per batch; loads and appends interleaved across the sizes"}
+        stores = {}
+        try:
+            for n in self.store_sizes:
+                d = tempfile.mkdtemp(prefix="store-%d." % n, dir=self.tmp)
+                store = os.path.join(d, "store")
+                stores[n] = (d, store)
                 log("storegen build %s articles" % format(n, ","))
-                b = last_json(run([sg, "build", store, "--count", str(n)]).stdout)
-                # A daemon's log never holds gigabytes of unwritten pages; a store just built does, and
-                # the first fdatasync of an append would pay for writing them back. Flush them first.
-                os.sync()
-                loads = [b] + [last_json(run([sg, "load", store]).stdout) for _ in range(2)]
-                appends = [last_json(run([sg, "append", store, "--count", "1000"]).stdout) for _ in range(3)]
-                v = last_json(run([sg, "verify", store], check=False).stdout) if n <= 100000 else None
-                res[str(n)] = {
-                    "build": b, "loads": loads, "appends": appends, "verify": v,
+                res[str(n)] = {"build": last_json(run([sg, "build", store, "--count", str(n)]).stdout)}
+            # A daemon's log never holds gigabytes of unwritten pages; a store just built does, and
+            # the first fdatasync of an append would pay for writing them back. Flush them first.
+            os.sync()
+            for n in self.store_sizes:
+                res[str(n)]["loads"] = [res[str(n)]["build"]]
+                res[str(n)]["appends"] = []
+            # Round by round over the sizes: a VM that slows down for a minute (its fsyncs do) then
+            # weighs on every size alike instead of on whichever was measured last.
+            for _ in range(2):
+                for n in self.store_sizes:
+                    res[str(n)]["loads"].append(last_json(run([sg, "load", stores[n][1]]).stdout))
+            for _ in range(3):
+                for n in self.store_sizes:
+                    res[str(n)]["appends"].append(last_json(run([sg, "append", stores[n][1], "--count", "1000"]).stdout))
+            for n in self.store_sizes:
+                r = res[str(n)]
+                loads, appends = r["loads"], r["appends"]
+                r.update({
+                    "verify": last_json(run([sg, "verify", stores[n][1]], check=False).stdout) if n <= 100000 else None,
                     "load_seconds": med([x["load_seconds"] for x in loads]),
                     "rss_mb": med([x["rss_mb_after_load"] for x in loads]),
                     "us_per_article": med([x["us_per_article"] for x in appends]),
                     "stage_us_per_article": med([x["stage_us_per_article"] for x in appends]),
                     "commit_us_per_article": med([x["commit_us_per_article"] for x in appends]),
-                    "bytes_on_disk": b.get("bytes_on_disk"),
-                }
+                    "bytes_on_disk": r["build"].get("bytes_on_disk"),
+                })
                 log("  %s: load %.3f s, RSS %.1f MB, append %.1f us/article (stage %.1f, commit %.1f)" % (
-                    format(n, ","), res[str(n)]["load_seconds"], res[str(n)]["rss_mb"], res[str(n)]["us_per_article"],
-                    res[str(n)]["stage_us_per_article"], res[str(n)]["commit_us_per_article"]))
-            finally:
+                    format(n, ","), r["load_seconds"], r["rss_mb"], r["us_per_article"],
+                    r["stage_us_per_article"], r["commit_us_per_article"]))
+        finally:
+            for d, _ in stores.values():
                 shutil.rmtree(d, ignore_errors=True)
         lo, hi = res[str(self.store_sizes[0])], res[str(self.store_sizes[-1])]
         res["cost_ratio_largest_vs_smallest"] = rnd(hi["us_per_article"] / lo["us_per_article"]) \

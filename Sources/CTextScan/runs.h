@@ -5,6 +5,9 @@
 // Each function returns where the byte-at-a-time table walk (the Swift code that owns the rules)
 // must go on: the first byte the rule refuses, or where fewer than a block's bytes remain. Where
 // SSE2 is missing nothing is skipped and the table walk does everything.
+//
+// A change to this header alone does not make SwiftPM rebuild the Swift files that use it: touch
+// Sources/InboxCore/UTF8Scan.swift and LineScanner.swift too (a clean build always sees it).
 #include <stddef.h>
 #include <stdint.h>
 

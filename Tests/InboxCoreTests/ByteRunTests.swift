@@ -5,19 +5,6 @@ import Testing
 /// The sixteen-byte skips of `CTextScan` against the tables that define the two runs: they must
 /// stop exactly where the byte-at-a-time walk would, or at the last whole block before it.
 struct ByteRunTests {
-    /// SplitMix64: the same buffers on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
-    }
-
     /// Pieces of clean Vietnamese and ASCII (long runs that cross blocks), and single bytes that
     /// matter to one rule or the other (controls, odd leads, stray continuations, o/u before a
     /// lead, Ð, the Ogham space, double spaces).
@@ -32,13 +19,13 @@ struct ByteRunTests {
     ]
 
     static func buffers(_ count: Int) -> [[UInt8]] {
-        var random = Random(state: 0x1E_57AB)
+        var random = RobustnessTests.Rng(state: 0x1E_57AB)
         return (0..<count).map { _ in
             var bytes: [UInt8] = []
             let length = Int(random.next() % 120)
             let oddOneIn = UInt64(1 + random.next() % 40)
             while bytes.count < length {
-                if random.next() % oddOneIn == 0 { bytes.append(random.pick(odd)) } else { bytes += random.pick(clean) }
+                if random.next() % oddOneIn == 0 { bytes.append(odd[random.below(odd.count)]) } else { bytes += clean[random.below(clean.count)] }
             }
             return bytes
         }

@@ -23,7 +23,7 @@ struct HeaderLineTests {
     }
 
     @Test func bytePathAgreesWithTheCharacterWalk() {
-        var random = ByteRunTests.Random(state: 0xCA95)
+        var random = RobustnessTests.Rng(state: 0xCA95)
         let pieces = [
             "HOA KỲ", "VIỆT NAM", "hai ngoại trưởng", " ", " ", "(", ")", "(VOA Tiếng Việt)", "Đ", "đ", "Ư",
             "A", "b", "1", "–", "“", "”", "…", "ǅ", "ß", "ʰ",
@@ -34,7 +34,7 @@ struct HeaderLineTests {
             var line = ""
             let count = Int(random.next() % 14)
             for _ in 0..<count {
-                line += random.next() % 25 == 0 ? random.pick(odd) : random.pick(pieces)
+                line += random.next() % 25 == 0 ? odd[random.below(odd.count)] : pieces[random.below(pieces.count)]
             }
             let expected = LineClassifier.mostlyUppercaseByCharacters(line)
             var bytes = line
