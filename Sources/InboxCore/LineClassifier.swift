@@ -233,7 +233,7 @@ enum LineClassifier {
     /// At least 80% of the letters (outside a final parenthesised part) are upper case.
     static func isMostlyUppercase(_ canonical: String) -> Bool {
         var text = canonical
-        return text.withUTF8 { mostlyUppercase(simple: $0) } ?? mostlyUppercaseByCharacters(canonical)
+        return text.withUTF8 { mostlyUppercaseIfSimple($0) } ?? mostlyUppercaseByCharacters(canonical)
     }
 
     /// ``isMostlyUppercase(_:)`` on the bytes of a line whose every scalar is a `Character` of
@@ -241,7 +241,7 @@ enum LineClassifier {
     /// general punctuation U+2000–U+203F but ZWNJ and ZWJ. Nearly every line of news text is, and
     /// the `Character` walk (grapheme breaking, backwards too) cost more than the rest of the
     /// header line's checks. Nil for any other line.
-    static func mostlyUppercase(simple p: UnsafeBufferPointer<UInt8>) -> Bool? {
+    static func mostlyUppercaseIfSimple(_ p: UnsafeBufferPointer<UInt8>) -> Bool? {
         let n = p.count
         var i = 0
         while i < n {

@@ -3,7 +3,7 @@ import Testing
 
 /// The byte path of the all-caps test for header lines against the `Character` walk it stands in for.
 struct HeaderLineTests {
-    /// The scalars `LineClassifier.mostlyUppercase(simple:)` takes as whole `Character`s.
+    /// The scalars `LineClassifier.mostlyUppercaseIfSimple(_:)` takes as whole `Character`s.
     static let simpleScalars: [Unicode.Scalar] = {
         let ranges: [ClosedRange<UInt32>] = [0x00...0x2FF, 0x1E00...0x1EFF, 0x2000...0x203F]
         return ranges.flatMap { $0 }.filter { ![0x0A, 0x0D, 0x200C, 0x200D].contains($0) }.compactMap(Unicode.Scalar.init)
@@ -38,7 +38,7 @@ struct HeaderLineTests {
             }
             let expected = LineClassifier.mostlyUppercaseByCharacters(line)
             var bytes = line
-            if let fast = bytes.withUTF8({ LineClassifier.mostlyUppercase(simple: $0) }) {
+            if let fast = bytes.withUTF8({ LineClassifier.mostlyUppercaseIfSimple($0) }) {
                 simple += 1
                 #expect(fast == expected, "\(line.debugDescription)")
             }
