@@ -264,22 +264,11 @@ enum LineClassifier {
         if n > 0 && p[n - 1] == 0x29, let open = p[..<(n - 1)].lastIndex(of: 0x28) { end = open }
         var upper = 0, lower = 0
         i = 0
-        while i < end {
-            let b = p[i]
-            let v: UInt32
-            if b < 0x80 {
-                v = UInt32(b)
-                i += 1
-            } else if b < 0xE0 {
-                v = UInt32(b & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F)
-                i += 2
-            } else {
-                v = UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
-                i += 3
-            }
+        while i < end, let (v, length) = UTF8Encoding.scalar(at: i, in: p) {
             if Letters.isUppercase(v) { upper += 1 } else if Letters.isLowercase(v) { lower += 1 }
+            i += length
         }
-        return upper >= 8 && upper * 4 >= lower * 16
+        return isMostlyUppercase(upper: upper, lower: lower)
     }
 
     /// ``isMostlyUppercase(_:)`` for any line, a `Character` at a time.
@@ -290,6 +279,11 @@ enum LineClassifier {
         for s in text.unicodeScalars {
             if Letters.isUppercase(s.value) { upper += 1 } else if Letters.isLowercase(s.value) { lower += 1 }
         }
-        return upper >= 8 && upper * 4 >= lower * 16
+        return isMostlyUppercase(upper: upper, lower: lower)
+    }
+
+    /// At least 8 upper case letters, and at least 80 % of all the letters counted.
+    private static func isMostlyUppercase(upper: Int, lower: Int) -> Bool {
+        upper >= 8 && upper * 4 >= lower * 16
     }
 }

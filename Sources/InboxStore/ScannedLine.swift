@@ -266,7 +266,7 @@ struct FastLineScanner {
             case 0x75:
                 var code: UInt32 = 0
                 for d in 2..<6 { code = code << 4 | UInt32(Hex.value(of: raw[k + d]) ?? 0) }
-                out.append(contentsOf: Unicode.Scalar(code).map { Array(String($0).utf8) } ?? [])
+                if let scalar = Unicode.Scalar(code) { UTF8.encode(scalar) { out.append($0) } }
                 k += 6
                 continue
             default: out.append(raw[k + 1])  // \" \\ \/
