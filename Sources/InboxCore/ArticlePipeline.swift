@@ -7,6 +7,18 @@ public enum ArticlePipeline {
     ///   `whitespaceOnly`, `binary`, `undecodable`).
     public static func process(_ bytes: [UInt8], limits: IngestLimits = .default) throws(Rejection) -> ProcessedArticle {
         try TextDecoder.checkSize(bytes.count, limits: limits)
+        return try process(bytes, rawHash: rawHash(of: bytes), limits: limits)
+    }
+
+    /// Lowercase hex SHA-256 of a file's bytes: the identity of an exact duplicate, known before
+    /// any parsing (a file whose bytes are already on record need not be parsed again).
+    public static func rawHash(of bytes: [UInt8]) -> String {
+        ContentHash.sha256Hex(bytes)
+    }
+
+    /// As ``process(_:limits:)``, with the raw hash already computed by ``rawHash(of:)``.
+    public static func process(_ bytes: [UInt8], rawHash: String, limits: IngestLimits = .default) throws(Rejection) -> ProcessedArticle {
+        try TextDecoder.checkSize(bytes.count, limits: limits)
         // UTF-8 input (nearly all of it) is scanned straight from the caller's bytes: no String
         // is built for the whole text unless it has to be composed to NFC first.
         let result: Result<(ArticleParser.Analysis, TextEncoding), Rejection> = bytes.withUnsafeBufferPointer { all in
@@ -28,7 +40,7 @@ public enum ArticlePipeline {
         return ProcessedArticle(
             article: analysis.article,
             contentHash: ContentHash.of(analysis.table, bodyLines: analysis.bodyLines),
-            rawHash: ContentHash.sha256Hex(bytes),
+            rawHash: rawHash,
             encoding: encoding,
             byteCount: bytes.count)
     }

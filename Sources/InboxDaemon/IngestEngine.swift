@@ -208,6 +208,9 @@ final class IngestEngine {
         case deferred(String)
         case rejected(RejectReason)
         case article(ProcessedArticle, FileIdentity)
+        /// Bytes already on record (an exact duplicate, or the original taken again after a
+        /// crash): not parsed, since the same bytes always parse to the same article.
+        case known([UInt8], rawHash: String, FileIdentity)
     }
 
     private enum Plan {
@@ -284,7 +287,20 @@ final class IngestEngine {
         var records: [ArticleRecord] = []
         var deferredWhy: String?
         let now = Timestamp.now()
-        for (name, item) in zip(names, prepared) {
+        let limits = configuration.limits
+        func place(_ name: String, _ planning: () throws(DispositionError) -> Plan?) {
+            do throws(DispositionError) {
+                if let plan = try planning() {
+                    plans.append(plan)
+                } else {
+                    logger.debug("file vanished before it could be linked", metadata: ["file": "\(name)"])
+                }
+            } catch {
+                kept.append(name)
+                deferredWhy = "cannot move files out of the inbox, kept there for a retry: \(error)"
+            }
+        }
+        func take(_ name: String, _ item: Prepared) {
             switch item {
             case .vanished:
                 logger.debug("file vanished before it could be read", metadata: ["file": "\(name)"])
@@ -294,18 +310,22 @@ final class IngestEngine {
             case .rejected(let reason):
                 plans.append(.reject(name: name, target: dispositions.reserveName(name, in: .rejected), reason: reason))
             case .article(let processed, let identity):
-                do throws(DispositionError) {
-                    if let plan = try plan(name: name, processed: processed, identity: identity, now: now, records: &records) {
-                        plans.append(plan)
-                    } else {
-                        logger.debug("file vanished before it could be linked", metadata: ["file": "\(name)"])
-                    }
-                } catch {
-                    kept.append(name)
-                    deferredWhy = "cannot move files out of the inbox, kept there for a retry: \(error)"
+                place(name) { () throws(DispositionError) in
+                    try plan(name: name, processed: processed, identity: identity, now: now, records: &records)
+                }
+            case .known(let bytes, let rawHash, let identity):
+                guard let existing = store.article(forRawHash: rawHash) else {
+                    // The record it matched was rolled back by a failed commit since: parse it after all.
+                    take(name, Self.parse(bytes, rawHash: rawHash, identity: identity, limits: limits))
+                    return
+                }
+                telemetry.parseSkipped()
+                place(name) { () throws(DispositionError) in
+                    try planExisting(existing, name: name, rawHash: rawHash, identity: identity, now: now)
                 }
             }
         }
+        for (name, item) in zip(names, prepared) { take(name, item) }
         if let deferredWhy { degradeUntilRetry(deferredWhy) }
         for (folder, code) in dispositions.takeNewRefusals() {
             logger.notice("hard links refused, files are renamed instead (slower while others drop files into the inbox)",
@@ -416,9 +436,10 @@ final class IngestEngine {
         let batch = PreparedBatch(names: names)
         let reader = reader
         let limits = configuration.limits
+        let store = store
         let results = ResultSlots<Prepared>(count: names.count)
         parsingPool.run(count: names.count, { index in
-            results.set(index, Self.prepare(names[index], reader: reader, limits: limits))
+            results.set(index, Self.prepare(names[index], reader: reader, store: store, limits: limits))
         }, completion: {
             batch.results = results.values()
             batch.done.signal()
@@ -427,17 +448,26 @@ final class IngestEngine {
     }
 
     /// Reading and parsing are independent per file: the pool's threads share them, results keep order.
-    private static func prepare(_ name: String, reader: InboxFileReader, limits: IngestLimits) -> Prepared {
+    private static func prepare(_ name: String, reader: InboxFileReader, store: ArticleStore, limits: IngestLimits) -> Prepared {
         switch reader.read(name) {
         case .vanished: return .vanished
         case .deferred(let why): return .deferred(why)
         case .rejected(let reason): return .rejected(reason)
         case .bytes(let bytes, let identity):
-            do throws(Rejection) {
-                return .article(try ArticlePipeline.process(bytes, limits: limits), identity)
-            } catch {
-                return .rejected(RejectReason(error))
-            }
+            guard bytes.count <= limits.maxBytes else { return parse(bytes, rawHash: "", identity: identity, limits: limits) }
+            // A file dropped again costs one hash, not a parse (a tenth of the files in a burst
+            // of the benchmark corpus).
+            let rawHash = ArticlePipeline.rawHash(of: bytes)
+            if store.knowsRawHash(rawHash) { return .known(bytes, rawHash: rawHash, identity) }
+            return parse(bytes, rawHash: rawHash, identity: identity, limits: limits)
+        }
+    }
+
+    private static func parse(_ bytes: [UInt8], rawHash: String, identity: FileIdentity, limits: IngestLimits) -> Prepared {
+        do throws(Rejection) {
+            return .article(try ArticlePipeline.process(bytes, rawHash: rawHash, limits: limits), identity)
+        } catch {
+            return .rejected(RejectReason(error))
         }
     }
 
@@ -446,31 +476,39 @@ final class IngestEngine {
                       records: inout [ArticleRecord]) throws(DispositionError) -> Plan? {
         let hash = processed.contentHash.hex
         if let existing = store.article(forContentHash: hash) {
-            if existing.isOriginal(file: name, rawHash: processed.rawHash),
-               let archivedAs = (try? store.record(id: existing.id))?.archivedAs {
-                let archived = dispositions.identity(of: archivedAs, in: .archive)
-                if archived == nil || archived == identity {
-                    // Taken before a crash: the record is durable but the file never reached
-                    // the archive, or reached it and kept its inbox name too. Finish the move
-                    // only. (If another file holds the archived name, the same content was
-                    // simply dropped again: that is an exact duplicate, handled below.)
-                    guard let placement = try dispositions.place(name, as: archivedAs, in: .archive, identity: identity) else { return nil }
-                    return .archive(name: name, placement: placement, id: existing.id, title: processed.article.title, hash: hash)
-                }
-            }
-            guard let placement = try dispositions.place(name, in: .duplicates, identity: identity) else { return nil }
-            let exact = store.article(forRawHash: processed.rawHash) != nil
-            let kind: DuplicateSighting.Kind = exact ? .exact : .normalized
-            if !store.hasSighting(articleID: existing.id, file: name, rawHash: processed.rawHash) {
-                _ = store.stageSighting(articleID: existing.id, DuplicateSighting(
-                    file: name, at: now, kind: kind, rawHash: processed.rawHash, storedAs: placement.name))
-            }
-            return .duplicate(name: name, placement: placement, id: existing.id, kind: kind.rawValue, hash: hash)
+            return try planExisting(existing, name: name, rawHash: processed.rawHash, identity: identity, now: now)
         }
         guard let placement = try dispositions.place(name, in: .archive, identity: identity) else { return nil }
         let record = store.stageArticle(ArticleDraft(processed: processed, sourceFile: name, archivedAs: placement.name, ingestedAt: now))
         records.append(record)
         return .archive(name: name, placement: placement, id: record.id, title: record.title, hash: hash)
+    }
+
+    /// A file whose content is already on record: its original taken again, or a duplicate.
+    private func planExisting(_ existing: ArticleSummary, name: String, rawHash: String, identity: FileIdentity,
+                              now: String) throws(DispositionError) -> Plan? {
+        let hash = existing.contentHash
+        if existing.isOriginal(file: name, rawHash: rawHash),
+           let record = try? store.record(id: existing.id) {
+            let archivedAs = record.archivedAs
+            let archived = dispositions.identity(of: archivedAs, in: .archive)
+            if archived == nil || archived == identity {
+                // Taken before a crash: the record is durable but the file never reached
+                // the archive, or reached it and kept its inbox name too. Finish the move
+                // only. (If another file holds the archived name, the same content was
+                // simply dropped again: that is an exact duplicate, handled below.)
+                guard let placement = try dispositions.place(name, as: archivedAs, in: .archive, identity: identity) else { return nil }
+                return .archive(name: name, placement: placement, id: existing.id, title: record.title, hash: hash)
+            }
+        }
+        guard let placement = try dispositions.place(name, in: .duplicates, identity: identity) else { return nil }
+        let exact = store.article(forRawHash: rawHash) != nil
+        let kind: DuplicateSighting.Kind = exact ? .exact : .normalized
+        if !store.hasSighting(articleID: existing.id, file: name, rawHash: rawHash) {
+            _ = store.stageSighting(articleID: existing.id, DuplicateSighting(
+                file: name, at: now, kind: kind, rawHash: rawHash, storedAs: placement.name))
+        }
+        return .duplicate(name: name, placement: placement, id: existing.id, kind: kind.rawValue, hash: hash)
     }
 
     /// Moves one file; false when it could not be (it stays in the inbox for the retry).

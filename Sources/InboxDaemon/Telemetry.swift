@@ -10,6 +10,8 @@ public final class Telemetry: Sendable {
 
     struct Counters: Sendable {
         var ingested = 0
+        /// Files recognised by their raw hash as bytes already on record, without being parsed.
+        var parsesSkipped = 0
         var duplicatesByKind: [String: Int] = ["exact": 0, "normalized": 0]
         var rejectedByReason: [String: Int] = [:]
         var latencyBuckets = [Int](repeating: 0, count: Telemetry.latencyBounds.count)
@@ -27,6 +29,10 @@ public final class Telemetry: Sendable {
     public init() {}
 
     func read() -> Counters { counters.withLock { $0 } }
+
+    func parseSkipped() {
+        counters.withLock { $0.parsesSkipped += 1 }
+    }
 
     func ingested(file: String, id: String, title: String?, at: String, latency: Double) {
         counters.withLock {

@@ -98,6 +98,13 @@ public final class ArticleStore: Sendable {
         return state.withLock { s in s.article(raw: hash).map { s.summary(of: $0) } }
     }
 
+    /// True when these bytes are on record (an article's original or a sighting), staged or durable: cheaper
+    /// than ``article(forRawHash:)`` when only the answer matters.
+    public func knowsRawHash(_ rawHash: String) -> Bool {
+        guard let hash = Hash256(hex: rawHash) else { return false }
+        return state.withLock { $0.article(raw: hash) != nil }
+    }
+
     /// The article with this id.
     public func article(id: String) -> ArticleSummary? {
         state.withLock { s in s.article(id: id).map { s.summary(of: $0) } }
