@@ -27,7 +27,7 @@ let package = Package(
         // The core's byte-run finders, sixteen bytes at a time (SSE2; nothing skipped elsewhere).
         .systemLibrary(name: "CTextScan"),
         // The durable JSON store: append-only log, index, load and repair.
-        .target(name: "InboxStore", dependencies: ["CChecksum"], swiftSettings: strict),
+        .target(name: "InboxStore", dependencies: ["CChecksum", "CTextScan"], swiftSettings: strict),
         // CRC-32 by carry-less multiplication (x86-64 with PCLMULQDQ; the table otherwise).
         .systemLibrary(name: "CChecksum"),
         // Linux calls Glibc does not import (renameat2, signalfd).

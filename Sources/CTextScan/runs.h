@@ -1,13 +1,14 @@
 #ifndef INBOXD_CTEXTSCAN_RUNS_H
 #define INBOXD_CTEXTSCAN_RUNS_H
-// Sixteen bytes at a time over the two byte runs the core's scanners look for most: a byte's
+// Sixteen bytes at a time over the byte runs the core's scanners (and the store's JSON writer) look for most: a byte's
 // verdict depends only on it and its neighbours, so a whole block is judged with a few compares.
 // Each function returns where the byte-at-a-time table walk (the Swift code that owns the rules)
 // must go on: the first byte the rule refuses, or where fewer than a block's bytes remain. Where
 // SSE2 is missing nothing is skipped and the table walk does everything.
 //
 // A change to this header alone does not make SwiftPM rebuild the Swift files that use it: touch
-// Sources/InboxCore/UTF8Scan.swift and LineScanner.swift too (a clean build always sees it).
+// Sources/InboxCore/UTF8Scan.swift, LineScanner.swift and Sources/InboxStore/JSONLine.swift too
+// (a clean build always sees it).
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +97,21 @@ static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j)
     return j;
 }
 
+/// A run of bytes a JSON string literal takes as they are: none below 0x20, no quote, no
+/// backslash (`JSONLine.string`). Returns the start of the first block holding another byte, or
+/// where fewer than 16 bytes remain.
+static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i) {
+    while (i + 16 <= n) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i escape = _mm_or_si128(
+            inboxd_runs_in_range(c, 0x00, 0x1F),
+            _mm_or_si128(inboxd_runs_equal(c, 0x22), inboxd_runs_equal(c, 0x5C)));
+        if (_mm_movemask_epi8(escape) != 0) return i;
+        i += 16;
+    }
+    return i;
+}
+
 #else
 
 static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
@@ -109,6 +125,12 @@ static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j)
     (void)p;
     (void)n;
     return j;
+}
+
+static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i) {
+    (void)p;
+    (void)n;
+    return i;
 }
 
 #endif

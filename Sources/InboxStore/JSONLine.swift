@@ -1,3 +1,4 @@
+import CTextScan
 /// The hand-written JSON writer for log lines (JSONEncoder is several times slower and sorts nothing we need).
 ///
 /// Output is one JSON object and a `\n`. Strings are escaped as RFC 8259 requires and no more: `"` and `\`,
@@ -135,9 +136,10 @@ enum JSONLine {
             var runStart = 0
             var i = 0
             while i < bytes.count {
-                // Bodies are long runs of plain text: skip eight bytes at a time while none of
-                // them needs escaping (profiled: byte by byte this was a fifth of the ingest thread).
+                // Bodies are long runs of plain text: skip sixteen, then eight bytes at a time while
+                // none of them needs escaping (profiled: byte by byte this was a fifth of the ingest thread).
                 if let base = bytes.baseAddress {
+                    i = inboxd_json_plain_skip(base, bytes.count, i)
                     while i + 8 <= bytes.count, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
                         i += 8
                     }

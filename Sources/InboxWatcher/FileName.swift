@@ -48,12 +48,21 @@ public enum FileName {
     /// `path + "/" + name` as C string bytes.
     public static func withCString<R>(directory: String, name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         if !hasEscapes(name) {
-            // Several paths per ingested file: a native string is already NUL-terminated UTF-8.
-            var path = directory
-            path.reserveCapacity(directory.utf8.count + 1 + name.utf8.count)
-            path += "/"
-            path += name
-            return try path.withCString(body)
+            // Several paths per ingested file: assembled on the stack, not in a new String.
+            var directory = directory
+            var name = name
+            return try directory.withUTF8 { dir in
+                try name.withUTF8 { file in
+                    try withUnsafeTemporaryAllocation(of: CChar.self, capacity: dir.count + file.count + 2) { path in
+                        let base = UnsafeMutableRawPointer(path.baseAddress!)
+                        if dir.count > 0 { base.copyMemory(from: dir.baseAddress!, byteCount: dir.count) }
+                        base.storeBytes(of: UInt8(ascii: "/"), toByteOffset: dir.count, as: UInt8.self)
+                        if file.count > 0 { (base + dir.count + 1).copyMemory(from: file.baseAddress!, byteCount: file.count) }
+                        base.storeBytes(of: 0, toByteOffset: dir.count + 1 + file.count, as: UInt8.self)
+                        return try body(UnsafePointer(path.baseAddress!))
+                    }
+                }
+            }
         }
         var raw = (Array(directory.utf8) + [UInt8(ascii: "/")] + bytes(name)).map { CChar(bitPattern: $0) }
         raw.append(0)

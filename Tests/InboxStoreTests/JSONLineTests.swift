@@ -41,9 +41,10 @@ struct JSONLineTests {
     @Test func escapesEveryByteAtEveryAlignment() throws {
         let specials: [UInt8] = Array(0..<0x20) + [0x22, 0x5C]
         let fillers = ["abcdefghijklmnop", "ếếếếếế", "\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}", "Đ ờ 🇻🇳 x y z !~"]
-        for filler in fillers {
+        // Three fillers long, so every position of a 16-byte block and of the 8-byte words after it is hit.
+        for filler in fillers.map({ String(repeating: $0, count: 3) }) {
             for special in specials {
-                for position in 0..<17 {
+                for position in 0...filler.utf8.count {
                     var bytes = Array(filler.utf8)
                     bytes.insert(special, at: min(position, bytes.count))
                     let text = String(decoding: bytes, as: UTF8.self)
