@@ -76,6 +76,8 @@ struct APITests {
         let text = try daemon.client.request("GET", "/metrics").bodyText
         #expect(text.contains("inboxd_ingested_total 5"))
         #expect(text.contains("inboxd_duplicates_total{kind=\"exact\"} 1"))
+        // The copy's bytes were on record: recognised by its raw hash, not parsed again.
+        #expect(text.contains("inboxd_parses_skipped_total 1"))
         #expect(text.contains("inboxd_rejected_total{reason=\"empty\"} 1"))
         #expect(text.contains("inboxd_ingest_latency_seconds_count 7"))
         // `make test` unpacks promtool into out/tools; a system-wide one does as well.
