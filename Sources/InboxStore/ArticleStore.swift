@@ -154,7 +154,7 @@ public final class ArticleStore: Sendable {
             JSONLine.appendArticle(record, to: &s.pendingLog)
             let length = s.pendingLog.count - start
             let crc = CRC32.checksum(s.pendingLog, range: start..<s.pendingLog.count)
-            let offset = s.durableLogEnd + UInt64(start)
+            let offset = s.stagingLogOffset + UInt64(start)
             IndexEntry(
                 offset: offset, length: UInt32(length), lineCRC: crc, kind: .article, idSuffix: suffix, seq: seq,
                 hashA: content, hashB: raw, fileKey: fileKey
@@ -183,7 +183,7 @@ public final class ArticleStore: Sendable {
             JSONLine.appendSighting(articleID: articleID, sighting, to: &s.pendingLog)
             let length = s.pendingLog.count - start
             let crc = CRC32.checksum(s.pendingLog, range: start..<s.pendingLog.count)
-            let offset = s.durableLogEnd + UInt64(start)
+            let offset = s.stagingLogOffset + UInt64(start)
             IndexEntry(
                 offset: offset, length: UInt32(length), lineCRC: crc, kind: .sighting,
                 sightingKind: sighting.kind.indexCode, seq: seq, hashA: raw, fileKey: fileKey
@@ -211,9 +211,9 @@ public final class ArticleStore: Sendable {
         }
     }
 
+    /// Where a commit's bytes go and what becomes durable with them (the bytes themselves are
+    /// held apart, so they can be recycled once written).
     private struct Batch {
-        var log: [UInt8]
-        var index: [UInt8]
         var logStart: UInt64
         var indexStart: UInt64
         var articles: Int
@@ -223,22 +223,25 @@ public final class ArticleStore: Sendable {
     }
 
     private func commitLocked(indexSyncedAt: inout ContinuousClock.Instant?) throws(StoreError) {
+        var log: [UInt8] = []
+        var index: [UInt8] = []
         let batch = try state.withLock { (s: inout StoreState) throws(StoreError) -> Batch? in
             if let reason = s.unusableReason { throw .unusable(path: logPath, reason: reason) }
             guard s.pendingRecords > 0 else { return nil }
-            return Batch(
-                log: s.pendingLog, index: s.pendingIndex, logStart: s.durableLogEnd,
-                indexStart: IndexHeader.entryOffset(s.durableIndexEntries), articles: s.articles.count,
-                sightings: s.sightings.count, records: s.pendingRecords, maxSeq: s.maxSeq)
+            let batch = Batch(
+                logStart: s.durableLogEnd, indexStart: IndexHeader.entryOffset(s.durableIndexEntries),
+                articles: s.articles.count, sightings: s.sightings.count, records: s.pendingRecords, maxSeq: s.maxSeq)
+            (log, index) = s.takeForCommit()
+            return batch
         }
         guard let batch else { return }
         let fault = injectedCommitFailure.withLock { $0.take() }
         do throws(StoreError) {
-            try FileIO.pwriteAll(logFD, batch.log, offset: batch.logStart, path: logPath)
+            try FileIO.pwriteAll(logFD, log, offset: batch.logStart, path: logPath)
             if let code = fault { throw StoreError.io(operation: "fdatasync", path: logPath, errno: code) }
             try FileIO.syncData(logFD, path: logPath)
             // The index is written only once the log lines it points at are durable.
-            try FileIO.pwriteAll(indexFD, batch.index, offset: batch.indexStart, path: indexPath)
+            try FileIO.pwriteAll(indexFD, index, offset: batch.indexStart, path: indexPath)
             let now = ContinuousClock.now
             if indexSyncedAt.map({ now - $0 >= Self.indexSyncInterval }) ?? true {
                 try FileIO.syncData(indexFD, path: indexPath)
@@ -257,9 +260,8 @@ public final class ArticleStore: Sendable {
             throw error
         }
         state.withLock { s in
-            s.markDurable(
-                logBytes: batch.log.count, indexBytes: batch.index.count, articles: batch.articles,
-                sightings: batch.sightings, records: batch.records, maxSeq: batch.maxSeq)
+            s.markDurable(articles: batch.articles, sightings: batch.sightings, records: batch.records, maxSeq: batch.maxSeq)
+            s.recycle(log: &log, index: &index)
         }
     }
 

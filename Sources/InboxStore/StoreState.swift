@@ -59,8 +59,16 @@ struct StoreState: Sendable {
     var durableSightings = 0
     var durableMaxSeq: UInt64 = 0
     // Staged part: log bytes starting at durableLogEnd, index entries starting at durableIndexEntries.
+    // First what the commit in progress is writing (left alone until it is durable), then what was
+    // staged since: handing the commit its own buffers means staging goes on without copying them.
+    var committingLog: [UInt8] = []
+    var committingIndex: [UInt8] = []
     var pendingLog: [UInt8] = []
     var pendingIndex: [UInt8] = []
+    /// Emptied buffers of the last commit, staged into next: they keep their grown capacity and
+    /// their memory is already mapped.
+    var spareLog: [UInt8] = []
+    var spareIndex: [UInt8] = []
     var pendingRecords = 0
     /// Set when a failed commit could not be rolled back.
     var unusableReason: String?
@@ -177,8 +185,15 @@ struct StoreState: Sendable {
     func piece(offset: UInt64, length: UInt32, crc: UInt32) -> LinePiece {
         if offset + UInt64(length) <= durableLogEnd { return .disk(offset: offset, length: length, crc: crc) }
         let start = Int(offset - durableLogEnd)
-        return .memory(offset: offset, bytes: Array(pendingLog[start..<start + Int(length)]))
+        if start < committingLog.count {
+            return .memory(offset: offset, bytes: Array(committingLog[start..<start + Int(length)]))
+        }
+        let pending = start - committingLog.count
+        return .memory(offset: offset, bytes: Array(pendingLog[pending..<pending + Int(length)]))
     }
+
+    /// Where the next staged line starts in the log file.
+    var stagingLogOffset: UInt64 { durableLogEnd + UInt64(committingLog.count) }
 
     func readPlan(of index: Int, withSightings: Bool = true) -> ReadPlan {
         let slot = articles[index]
@@ -196,32 +211,46 @@ struct StoreState: Sendable {
 
     // MARK: - Commit bookkeeping
 
-    /// The batch a commit writes is everything staged up to now.
-    mutating func markDurable(logBytes: Int, indexBytes: Int, articles articleCount: Int, sightings sightingCount: Int,
-        records: Int, maxSeq batchMaxSeq: UInt64)
-    {
-        durableLogEnd += UInt64(logBytes)
-        durableIndexEntries += UInt64(indexBytes / IndexEntry.size)
-        if logBytes == pendingLog.count {
-            pendingLog.removeAll(keepingCapacity: true)
-        } else {
-            pendingLog.removeFirst(logBytes)
-        }
-        if indexBytes == pendingIndex.count {
-            pendingIndex.removeAll(keepingCapacity: true)
-        } else {
-            pendingIndex.removeFirst(indexBytes)
-        }
+    /// Hands everything staged up to now to a commit (one at a time): the buffers it returns stay
+    /// readable here until `markDurable`, and staging goes on in the spare ones.
+    mutating func takeForCommit() -> (log: [UInt8], index: [UInt8]) {
+        precondition(committingLog.isEmpty && committingIndex.isEmpty, "one commit at a time")
+        committingLog = pendingLog
+        committingIndex = pendingIndex
+        pendingLog = spareLog
+        pendingIndex = spareIndex
+        spareLog = []
+        spareIndex = []
+        return (committingLog, committingIndex)
+    }
+
+    /// The commit's buffers are on disk: its bytes are read from there from now on.
+    mutating func markDurable(articles articleCount: Int, sightings sightingCount: Int, records: Int, maxSeq batchMaxSeq: UInt64) {
+        durableLogEnd += UInt64(committingLog.count)
+        durableIndexEntries += UInt64(committingIndex.count / IndexEntry.size)
+        committingLog = []
+        committingIndex = []
         durableArticles = articleCount
         durableSightings = sightingCount
         durableMaxSeq = batchMaxSeq
         pendingRecords -= records
     }
 
+    /// Keeps a committed batch's buffers, emptied, for staging the one after next. Must be their
+    /// only holder, or emptying them would allocate anew.
+    mutating func recycle(log: inout [UInt8], index: inout [UInt8]) {
+        log.removeAll(keepingCapacity: true)
+        index.removeAll(keepingCapacity: true)
+        if spareLog.isEmpty && log.capacity > spareLog.capacity { swap(&spareLog, &log) }
+        if spareIndex.isEmpty && index.capacity > spareIndex.capacity { swap(&spareIndex, &index) }
+    }
+
     /// Forgets everything not durable (after a failed commit) and rebuilds the lookup tables.
     mutating func dropStaged() {
         articles.removeLast(articles.count - durableArticles)
         sightings.removeLast(sightings.count - durableSightings)
+        committingLog = []
+        committingIndex = []
         pendingLog = []
         pendingIndex = []
         pendingRecords = 0

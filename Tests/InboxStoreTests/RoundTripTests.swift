@@ -248,6 +248,9 @@ struct RoundTripTests {
             for n in 1...2_000 {
                 let record = store.stageArticle(draft(n))
                 if n % 7 == 0 { store.stageSighting(articleID: record.id, sighting(n)) }
+                // Readable at once wherever its line is: staged, being written, or durable.
+                let read = try #require(try store.record(id: record.id), "record \(n) readable")
+                #expect(read.seq == UInt64(n) && read.duplicates.count == (n % 7 == 0 ? 1 : 0))
             }
             stop.store(true, ordering: .releasing)
             committerDone.wait()
