@@ -16,7 +16,7 @@ extension APIRoutes {
         metric("inboxd_duplicates_total", "counter", "Files recognised as duplicates since start, by kind.",
                t.duplicatesByKind.keys.sorted().map { ("{kind=\"\($0)\"}", "\(t.duplicatesByKind[$0]!)") })
         metric("inboxd_parses_skipped_total", "counter",
-               "Files whose exact bytes were already on record, recognised by their raw hash without being parsed.",
+               "Parses skipped since start: files whose exact bytes were already on record, recognised by their raw hash (a file taken again after a failed commit counts again).",
                [("", "\(t.parsesSkipped)")])
         metric("inboxd_rejected_total", "counter", "Files rejected since start, by reason code.",
                t.rejectedByReason.keys.sorted().map { ("{reason=\"\($0)\"}", "\(t.rejectedByReason[$0]!)") })

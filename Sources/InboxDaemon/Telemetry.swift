@@ -10,7 +10,7 @@ public final class Telemetry: Sendable {
 
     struct Counters: Sendable {
         var ingested = 0
-        /// Files recognised by their raw hash as bytes already on record, without being parsed.
+        /// Parses skipped: files recognised by their raw hash as bytes already on record.
         var parsesSkipped = 0
         var duplicatesByKind: [String: Int] = ["exact": 0, "normalized": 0]
         var rejectedByReason: [String: Int] = [:]

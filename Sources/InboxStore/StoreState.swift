@@ -237,13 +237,21 @@ struct StoreState: Sendable {
     }
 
     /// Keeps a committed batch's buffers, emptied, for staging the one after next. Must be their
-    /// only holder, or emptying them would allocate anew.
+    /// only holder, or emptying them would allocate anew. A buffer grown past `spareLimit` (a
+    /// batch of very large files) is let go instead of staying pinned for good.
     mutating func recycle(log: inout [UInt8], index: inout [UInt8]) {
-        log.removeAll(keepingCapacity: true)
-        index.removeAll(keepingCapacity: true)
-        if spareLog.isEmpty && log.capacity > spareLog.capacity { swap(&spareLog, &log) }
-        if spareIndex.isEmpty && index.capacity > spareIndex.capacity { swap(&spareIndex, &index) }
+        if log.capacity <= Self.spareLimit && spareLog.isEmpty && log.capacity > spareLog.capacity {
+            log.removeAll(keepingCapacity: true)
+            swap(&spareLog, &log)
+        }
+        if index.capacity <= Self.spareLimit && spareIndex.isEmpty && index.capacity > spareIndex.capacity {
+            index.removeAll(keepingCapacity: true)
+            swap(&spareIndex, &index)
+        }
     }
+
+    /// Bytes of capacity a spare buffer may keep (a batch of 256 articles is about 1 MB of log).
+    static let spareLimit = 16 << 20
 
     /// Forgets everything not durable (after a failed commit) and rebuilds the lookup tables.
     mutating func dropStaged() {

@@ -294,6 +294,21 @@ struct RoundTripTests {
         }
     }
 
+    /// A committed batch's buffers are kept for the next one, but not when a batch of huge files
+    /// grew them: that memory would stay pinned for good.
+    @Test func keepsOnlyModestSpareBuffers() {
+        var state = StoreState()
+        var huge = [UInt8](repeating: 1, count: StoreState.spareLimit + 1)
+        var index: [UInt8] = [1, 2, 3]
+        state.recycle(log: &huge, index: &index)
+        #expect(state.spareLog.capacity == 0)
+        #expect(state.spareIndex.isEmpty && state.spareIndex.capacity >= 3)
+        var modest = [UInt8](repeating: 1, count: 100_000)
+        var empty: [UInt8] = []
+        state.recycle(log: &modest, index: &empty)
+        #expect(state.spareLog.isEmpty && state.spareLog.capacity >= 100_000)
+    }
+
     @Test func appendsTwentyThousandRecordsInBatches() throws {
         let folder = try TemporaryFolder()
         try withStore(folder) { store throws in
