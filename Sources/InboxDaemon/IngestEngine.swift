@@ -454,7 +454,7 @@ final class IngestEngine {
         case .deferred(let why): return .deferred(why)
         case .rejected(let reason): return .rejected(reason)
         case .bytes(let bytes, let identity):
-            guard bytes.count <= limits.maxBytes else { return parse(bytes, rawHash: "", identity: identity, limits: limits) }
+            do throws(Rejection) { try TextDecoder.checkSize(bytes.count, limits: limits) } catch { return .rejected(RejectReason(error)) }
             // A file dropped again costs one hash, not a parse (a tenth of the files in a burst
             // of the benchmark corpus).
             let rawHash = ArticlePipeline.rawHash(of: bytes)
