@@ -6,7 +6,7 @@ public enum ArticlePipeline {
     ///   `limits.maxBytes`; otherwise whatever ``TextDecoder/decode(_:)`` throws (`empty`,
     ///   `whitespaceOnly`, `binary`, `undecodable`).
     public static func process(_ bytes: [UInt8], limits: IngestLimits = .default) throws(Rejection) -> ProcessedArticle {
-        try TextDecoder.checkSize(bytes.count, limits: limits)
+        try TextDecoder.checkSize(bytes.count, limits: limits)  // before hashing what would be refused anyway
         return try process(bytes, rawHash: rawHash(of: bytes), limits: limits)
     }
 
