@@ -11,6 +11,36 @@
 // (a clean build always sees it).
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/// Offset of the last `byte` in p[0, n), or -1: sixteen bytes at a time from the end, which
+/// Swift's generic `lastIndex(of:)` on a slice is not (a caption check scans the last 120 bytes
+/// of every line). Not memrchr: a GNU extension this header would have to define _GNU_SOURCE for.
+static inline long inboxd_last_byte(const uint8_t *p, size_t n, uint8_t byte) {
+#if defined(__SSE2__)
+    __m128i wanted = _mm_set1_epi8((char)byte);
+    while (n >= 16) {
+        unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + n - 16)), wanted));
+        if (hits) return (long)(n - 16) + 31 - __builtin_clz(hits);
+        n -= 16;
+    }
+#endif
+    while (n > 0) {
+        n -= 1;
+        if (p[n] == byte) return (long)n;
+    }
+    return -1;
+}
+
+/// Offset of the first `byte` in p[0, n), or -1 (memchr).
+static inline long inboxd_first_byte(const uint8_t *p, size_t n, uint8_t byte) {
+    if (n == 0) return -1;
+    const void *hit = memchr(p, byte, n);
+    return hit ? (long)((const uint8_t *)hit - p) : -1;
+}
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

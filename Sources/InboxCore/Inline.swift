@@ -7,32 +7,40 @@ enum Inline {
     }
 
     /// Display bytes with every whitespace run turned into one space and the ends trimmed.
+    ///
+    /// Written through a pointer into a buffer of the input's size: the output never outgrows
+    /// the input (a space is written only for a run of at least one whitespace byte), and
+    /// appending byte by byte paid a capacity and uniqueness check per byte.
     static func collapse(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var pending = false
-        bytes.withUnsafeBufferPointer { p in
-            var i = 0
-            while i < p.count {
-                let b = p[i]
-                if b < 0x80 {
-                    if UTF8Encoding.isASCIISpace(b) {
-                        pending = !out.isEmpty
-                    } else {
-                        if pending { out.append(0x20); pending = false }
-                        out.append(b)
+        let out = bytes.withUnsafeBufferPointer { p in
+            [UInt8](unsafeUninitializedCapacity: p.count) { o, written in
+                var n = 0
+                var pending = false
+                var i = 0
+                while i < p.count {
+                    let b = p[i]
+                    if b < 0x80 {
+                        if UTF8Encoding.isASCIISpace(b) {
+                            pending = n > 0
+                        } else {
+                            if pending { o[n] = 0x20; n += 1; pending = false }
+                            o[n] = b
+                            n += 1
+                        }
+                        i += 1
+                        continue
                     }
-                    i += 1
-                    continue
+                    guard let (v, len) = UTF8Encoding.scalar(at: i, in: p) else { break }
+                    if UTF8Encoding.isUnicodeSpace(v) {
+                        pending = n > 0
+                    } else if !UTF8Encoding.isZeroWidth(v) {
+                        if pending { o[n] = 0x20; n += 1; pending = false }
+                        for k in 0..<len { o[n + k] = p[i + k] }
+                        n += len
+                    }
+                    i += len
                 }
-                guard let (v, len) = UTF8Encoding.scalar(at: i, in: p) else { break }
-                if UTF8Encoding.isUnicodeSpace(v) {
-                    pending = !out.isEmpty
-                } else if !UTF8Encoding.isZeroWidth(v) {
-                    if pending { out.append(0x20); pending = false }
-                    out.append(contentsOf: p[i..<(i + len)])
-                }
-                i += len
+                written = n
             }
         }
         return String(knownValidUTF8: out)

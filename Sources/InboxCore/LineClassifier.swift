@@ -1,3 +1,5 @@
+import CTextScan
+
 /// What a non-blank line is, decided from the line alone (its canonical form).
 ///
 /// Context-dependent decisions (title, body, a caption under an image, an author name on the
@@ -131,12 +133,12 @@ enum LineClassifier {
         guard let last = c.last else { return false }
         if last == 0x7C { return true }  // "|"
         let tail = c.suffix(120)
-        if last == 0x29, let open = tail.lastIndex(of: 0x28) {  // ")" ... "("
+        if last == 0x29, let open = lastIndex(of: 0x28, in: tail) {  // ")" ... "("
             let inner = tail[(open + 1)...].dropLast()
             if startsWithAny(inner, creditOpeners) { return true }
         }
         // "Ảnh: X": the last colon, a credit label before it, a short credit after it.
-        guard let colon = tail.lastIndex(of: 0x3A) else { return false }
+        guard let colon = lastIndex(of: 0x3A, in: tail) else { return false }
         let credit = tail[(colon + 1)...]
         guard !credit.contains(0x2E) else { return false }
         var words = 0
@@ -149,26 +151,53 @@ enum LineClassifier {
         return creditLabels.contains { l in label.count >= l.count && label.suffix(l.count).elementsEqual(l) }
     }
 
-    /// Start index of the first occurrence of `needle` in `hay`.
+    @inline(__always)
+    static func lastIndex(of byte: UInt8, in c: ArraySlice<UInt8>) -> Int? {
+        let offset = c.withUnsafeBufferPointer { p in p.baseAddress.map { inboxd_last_byte($0, p.count, byte) } ?? -1 }
+        return offset < 0 ? nil : c.startIndex + offset
+    }
+
+    /// Start index of the first occurrence of `needle` in `hay`; candidates are found with
+    /// memchr, not compared at every byte.
     static func firstOccurrence(of needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
         guard let first = needle.first, hay.count >= needle.count else { return nil }
-        var i = hay.startIndex
-        while i <= hay.endIndex - needle.count {
-            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+        return hay.withUnsafeBufferPointer { h -> Int? in
+            guard let base = h.baseAddress else { return nil }
+            let lastStart = h.count - needle.count
+            var i = 0
+            while i <= lastStart {
+                let hit = inboxd_first_byte(base + i, lastStart - i + 1, first)
+                if hit < 0 { return nil }
+                i += hit
+                if memoryEqual(base + i, needle) { return hay.startIndex + i }
+                i += 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// Start index of the last occurrence of `needle` in `hay`.
     static func lastOccurrence(of needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
         guard let first = needle.first, hay.count >= needle.count else { return nil }
-        var i = hay.endIndex - needle.count
-        while i >= hay.startIndex {
-            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i -= 1
+        return hay.withUnsafeBufferPointer { h -> Int? in
+            guard let base = h.baseAddress else { return nil }
+            var end = h.count - needle.count + 1
+            while end > 0 {
+                let hit = inboxd_last_byte(base, end, first)
+                if hit < 0 { return nil }
+                if memoryEqual(base + hit, needle) { return hay.startIndex + hit }
+                end = hit
+            }
+            return nil
         }
-        return nil
+    }
+
+    @inline(__always)
+    private static func memoryEqual(_ p: UnsafePointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        needle.withUnsafeBufferPointer { n in
+            for k in 0..<n.count where p[k] != n[k] { return false }
+            return true
+        }
     }
 
     /// `By Jane Doe`, `Tác giả: Nguyễn Văn A`, `Bài và ảnh: ...`.

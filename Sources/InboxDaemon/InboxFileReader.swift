@@ -75,28 +75,46 @@ struct InboxFileReader: Sendable {
 
     /// Reads to EOF but never more than the limit, so a file still growing cannot pin memory.
     /// The buffer is one byte larger than `fstat` said, so a file that grew meanwhile fills it and
-    /// is read on.
+    /// is read on. It is not zeroed first: the kernel writes every byte that is kept.
     private func readAll(_ fd: Int32, expected: Int, identity: FileIdentity) -> Outcome {
-        var data = [UInt8](repeating: 0, count: max(expected, 0) + 1)
+        let capacity = max(expected, 0) + 1
+        var failure: Int32 = 0
+        var data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = Self.readAvailable(fd, into: buffer.baseAddress!, capacity: capacity, failure: &failure)
+        }
+        if failure != 0 { return Self.failure(failure) }
+        // Full: it grew since `fstat`. Read on in steps, never past the limit.
+        var grown = data.count == capacity
+        while grown {
+            let count = data.count
+            if count > limits.maxBytes { return .rejected(sizeRejection(count) ?? Self.unreadable(EFBIG)) }
+            let step = min(max(count, 4096), limits.maxBytes + 1 - count + 1)
+            data.append(contentsOf: [UInt8](repeating: 0, count: step))
+            let n = data.withUnsafeMutableBytes { Self.readAvailable(fd, into: $0.baseAddress! + count, capacity: step, failure: &failure) }
+            if failure != 0 { return Self.failure(failure) }
+            data.removeSubrange((count + n)...)
+            grown = n == step
+        }
+        if let rejection = sizeRejection(data.count) { return .rejected(rejection) }
+        return .bytes(data, identity)
+    }
+
+    /// Reads until `capacity` bytes are in or the file ends; a short read of a regular file is
+    /// its end, so no second call is made just to be told so. Returns the bytes read.
+    private static func readAvailable(_ fd: Int32, into base: UnsafeMutableRawPointer, capacity: Int, failure: inout Int32) -> Int {
         var count = 0
-        while true {
-            if count == data.count {
-                if count > limits.maxBytes { return .rejected(sizeRejection(count) ?? Self.unreadable(EFBIG)) }
-                data.append(contentsOf: [UInt8](repeating: 0, count: min(max(count, 4096), limits.maxBytes + 1 - count + 1)))
-            }
-            let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+        while count < capacity {
+            let n = Glibc.read(fd, base + count, capacity - count)
             if n < 0 {
                 if errno == EINTR { continue }
-                return Self.failure(errno)
+                failure = errno
+                return count
             }
             if n == 0 { break }
             count += n
-            // A short read of a regular file is its end: no second call just to be told so.
-            if count < data.count { break }
+            if count < capacity { break }
         }
-        if let rejection = sizeRejection(count) { return .rejected(rejection) }
-        data.removeSubrange(count...)
-        return .bytes(data, identity)
+        return count
     }
 
     static func rejectType(_ mode: mode_t) -> RejectReason? {

@@ -109,3 +109,72 @@ struct ByteRunTests {
         #expect(checked > 3000)
     }
 }
+
+/// The memchr/memrchr searches of `LineClassifier` against plain walks, on slices that do not
+/// start at index 0 (their indices must come back in the slice's own terms).
+struct ByteSearchTests {
+    static func naiveFirst(_ needle: [UInt8], _ hay: ArraySlice<UInt8>) -> Int? {
+        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
+        return (hay.startIndex...(hay.endIndex - needle.count)).first { hay[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+
+    static func naiveLast(_ needle: [UInt8], _ hay: ArraySlice<UInt8>) -> Int? {
+        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
+        return (hay.startIndex...(hay.endIndex - needle.count)).last { hay[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+
+    @Test func searchesAgreeWithPlainWalks() {
+        var random = RobustnessTests.Rng(state: 0x5EA_2C4)
+        // A small alphabet, so needles occur often, overlap ("aaa" in "aaaa") and sit at both ends.
+        let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x28, 0x29, 0x3A, 0xC3, 0xA0]
+        var found = 0
+        for _ in 0..<4000 {
+            let bytes = (0..<Int(random.next() % 40)).map { _ in alphabet[random.below(alphabet.count)] }
+            let lower = bytes.isEmpty ? 0 : random.below(bytes.count + 1)
+            let upper = lower + (bytes.count == lower ? 0 : random.below(bytes.count - lower + 1))
+            let hay = bytes[lower..<upper]
+            let needle = (0..<(1 + random.below(3))).map { _ in alphabet[random.below(alphabet.count)] }
+            let first = LineClassifier.firstOccurrence(of: needle, in: hay)
+            #expect(first == Self.naiveFirst(needle, hay), "first \(needle) in \(Array(hay))")
+            #expect(LineClassifier.lastOccurrence(of: needle, in: hay) == Self.naiveLast(needle, hay), "last \(needle) in \(Array(hay))")
+            #expect(LineClassifier.lastIndex(of: needle[0], in: hay) == hay.lastIndex(of: needle[0]), "last byte \(needle[0]) in \(Array(hay))")
+            if first != nil { found += 1 }
+        }
+        // Both outcomes were exercised many times.
+        #expect(found > 500 && found < 3500)
+    }
+}
+
+/// `Inline.collapse` writes through a pointer into a buffer of the input's size: it must give
+/// what a walk over the scalars gives (words split at spaces, zero-width dropped, single spaces).
+struct CollapseTests {
+    static func reference(_ text: String) -> String {
+        var words: [String] = []
+        var word = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if (s.value < 0x80 && UTF8Encoding.isASCIISpace(UInt8(s.value))) || UTF8Encoding.isUnicodeSpace(s.value) {
+                if !word.isEmpty { words.append(String(word)) }
+                word = String.UnicodeScalarView()
+            } else if !UTF8Encoding.isZeroWidth(s.value) {
+                word.append(s)
+            }
+        }
+        if !word.isEmpty { words.append(String(word)) }
+        return words.joined(separator: " ")
+    }
+
+    @Test func collapseMatchesScalarWalk() {
+        var random = RobustnessTests.Rng(state: 0xC0_11A5E)
+        let valid = RobustnessTests.pieces.filter { String(validating: $0, as: UTF8.self) != nil }
+        var shortened = 0
+        for _ in 0..<3000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<random.below(24) { bytes += valid[random.below(valid.count)] }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let collapsed = Inline.collapse(bytes[...])
+            #expect(collapsed == Self.reference(text), "\(bytes)")
+            if collapsed.utf8.count < bytes.count { shortened += 1 }
+        }
+        #expect(shortened > 1000)
+    }
+}
