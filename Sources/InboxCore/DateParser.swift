@@ -26,9 +26,15 @@ enum DateParser {
     /// A line of one to five capitalised words (optionally after `By`/`Bởi`) followed by a date.
     /// `words` are the line's words in display form, aligned with those of `canonical`.
     static func parseByline(canonical: String, words: [Substring]) -> Byline? {
+        parseByline(canonical: canonical, words: { words })
+    }
+
+    /// As above, with the display words asked for only once the line has proved to be a byline:
+    /// most lines that reach this test are not, and splitting them cost more than the test.
+    static func parseByline(canonical: String, words displayWords: () -> [Substring]) -> Byline? {
         guard canonical.utf8.count <= maxLineBytes else { return nil }
         let cwords = canonical.utf8.split(separator: 0x20).compactMap { Substring($0) }
-        guard cwords.count == words.count, cwords.count >= 2 else { return nil }
+        guard cwords.count >= 2 else { return nil }
         var start = 0
         let first = TextKey.key(String(cwords[0]))
         if first == "by" || first == "boi" { start = 1 }
@@ -49,6 +55,8 @@ enum DateParser {
         var rest = cwords[end...].joined(separator: " ")
         while let f = rest.first, "|-–—,·•".contains(f) { rest = String(rest.dropFirst()).trimmed }
         guard let stamp = parseLine(rest) else { return nil }
+        let words = displayWords()
+        guard words.count == cwords.count else { return nil }
         if place { return .place(stamp) }
         // "Việt Nam 25/3" is more likely a headline than a writer with a yearless date.
         guard stamp.year != nil else { return nil }

@@ -16,16 +16,51 @@ struct DateStamp: Sendable, Equatable {
     /// is (a time without a trustworthy zone is dropped rather than guessed), nil without a year.
     var iso: String? {
         guard let y = year else { return nil }
-        let date = "\(pad(y, 4))-\(pad(month))-\(pad(day))"
-        guard let h = hour, let offset = offsetMinutes ?? (vietnamese ? 7 * 60 : nil) else { return date }
-        let sign = offset < 0 ? "-" : "+"
-        let a = abs(offset)
-        return date + "T\(pad(h)):\(pad(minute)):\(pad(second))\(sign)\(pad(a / 60)):\(pad(a % 60))"
+        // Written as bytes: string interpolation of twelve padded numbers cost more than
+        // finding the date.
+        var out: [UInt8] = []
+        out.reserveCapacity(25)
+        Self.append(y, width: 4, to: &out)
+        out.append(0x2D)
+        Self.append(month, width: 2, to: &out)
+        out.append(0x2D)
+        Self.append(day, width: 2, to: &out)
+        if let h = hour, let offset = offsetMinutes ?? (vietnamese ? 7 * 60 : nil) {
+            out.append(0x54)
+            Self.append(h, width: 2, to: &out)
+            out.append(0x3A)
+            Self.append(minute, width: 2, to: &out)
+            out.append(0x3A)
+            Self.append(second, width: 2, to: &out)
+            out.append(offset < 0 ? 0x2D : 0x2B)
+            Self.append(abs(offset) / 60, width: 2, to: &out)
+            out.append(0x3A)
+            Self.append(abs(offset) % 60, width: 2, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func pad(_ v: Int, _ width: Int = 2) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    /// `v` in decimal, zero-padded on the left to `width` digits (a wider or negative value as
+    /// `String(v)` writes it, padded the same way).
+    private static func append(_ v: Int, width: Int, to out: inout [UInt8]) {
+        if v < 0 {
+            let text = String(v).utf8
+            for _ in text.count..<max(width, text.count) { out.append(0x30) }
+            out.append(contentsOf: text)
+            return
+        }
+        var digits = 1
+        var value = v
+        while value >= 10 { value /= 10; digits += 1 }
+        for _ in digits..<max(width, digits) { out.append(0x30) }
+        var divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        var rest = v
+        while divisor > 0 {
+            out.append(UInt8(0x30 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     static func isValid(year: Int?, month: Int, day: Int) -> Bool {

@@ -36,7 +36,7 @@ enum LineClassifier {
             let canonical = String(knownValidUTF8: c)
             if let d = DateParser.parseLine(canonical) { return .date(d) }
             if startsWithNameOrBy(c),
-                let b = DateParser.parseByline(canonical: canonical, words: Inline.words(table.contentBytes(line)))
+                let b = DateParser.parseByline(canonical: canonical, words: { Inline.words(table.contentBytes(line)) })
             {
                 switch b {
                 case .author(let a, let d): return .byline(author: a, d)
@@ -108,8 +108,10 @@ enum LineClassifier {
     /// A line that is one URL; `image` when its path ends in a picture extension.
     static func url(_ c: ArraySlice<UInt8>) -> (String, image: Bool)? {
         guard c.count >= 8, let f = c.first, f | 0x20 == 0x68 || f | 0x20 == 0x77 else { return nil }
-        let head = String(decoding: c.prefix(8), as: UTF8.self).lowercased()
-        guard head.hasPrefix("http://") || head.hasPrefix("https://") || head.hasPrefix("www."),
+        // Compared as bytes: a line starting with H or W is common (Hà Nội, Washington), and no
+        // non-ASCII letter lower-cases to one of these ASCII bytes.
+        guard startsIgnoringASCIICase(c, "http://") || startsIgnoringASCIICase(c, "https://")
+            || startsIgnoringASCIICase(c, "www."),
             !c.contains(0x20)
         else { return nil }
         let s = String(knownValidUTF8: c)
@@ -119,6 +121,21 @@ enum LineClassifier {
             ext = path[path.index(after: dot)...].lowercased()
         }
         return (s, imageExtensions.contains(ext))
+    }
+
+    /// Whether `c` starts with `prefix` (lower-case ASCII), letters compared in either case.
+    @inline(__always)
+    static func startsIgnoringASCIICase(_ c: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { p in
+            guard c.count >= p.count else { return false }
+            var i = c.startIndex
+            for b in p {
+                let x = c[i]
+                if x != b && !(b >= 0x61 && b <= 0x7A && x == b - 0x20) { return false }
+                i += 1
+            }
+            return true
+        }
     }
 
     private static let creditOpeners: [[UInt8]] = [

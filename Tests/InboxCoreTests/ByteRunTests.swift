@@ -178,3 +178,29 @@ struct CollapseTests {
         #expect(shortened > 1000)
     }
 }
+
+/// The URL test compares its scheme as bytes; it must agree with lower-casing the head as a string.
+struct URLLineTests {
+    static func headIsURL(_ c: ArraySlice<UInt8>) -> Bool {
+        guard c.count >= 8, let f = c.first, f | 0x20 == 0x68 || f | 0x20 == 0x77 else { return false }
+        let head = String(decoding: c.prefix(8), as: UTF8.self).lowercased()
+        return (head.hasPrefix("http://") || head.hasPrefix("https://") || head.hasPrefix("www.")) && !c.contains(0x20)
+    }
+
+    @Test func schemeTestMatchesLowercasing() {
+        let heads = ["http://", "HTTP://", "Https://", "hTtPs://", "www.", "WWW.", "Www.", "htt://", "https:/", "ww.", "Hà Nội",
+                     "Hİ://", "hxxp://", "http:/\u{2215}", "Washington", "wWw.x"]
+        let tails = ["a.vn/x.jpg", "example.com", "", " space", "qđnd.vn/ảnh.PNG?x=1", "a"]
+        var urls = 0
+        for h in heads {
+            for t in tails {
+                let c = Array((h + t).utf8)[...]
+                let expected = Self.headIsURL(c)
+                #expect((LineClassifier.url(c) != nil) == expected, "\(h + t)")
+                if expected { urls += 1 }
+            }
+        }
+        #expect(urls > 20)
+        #expect(LineClassifier.url(Array("HTTPS://qdnd.vn/anh/hop.JPEG".utf8)[...])?.image == true)
+    }
+}
