@@ -131,8 +131,17 @@ enum JSONLine {
     /// A JSON string literal: runs of plain bytes are copied in bulk.
     static func string(_ value: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { bytes in
+        // Read in place: a `var` copy for `withUTF8` retained and released every string, whose
+        // reference count lives on a cache line of the parsing thread that made it.
+        if value.utf8.withContiguousStorageIfAvailable({ escaped($0, &out) }) == nil {
+            var copy = value
+            copy.withUTF8 { escaped($0, &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+        do {
             var runStart = 0
             var i = 0
             while i < bytes.count {
@@ -172,7 +181,6 @@ enum JSONLine {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Whether any of eight bytes is a control byte, `"` or `\` (SWAR: a byte's high bit is set
