@@ -52,8 +52,10 @@ enum DateParser {
             }
         }
         guard end > start, end < cwords.count else { return nil }
-        var rest = cwords[end...].joined(separator: " ")
-        while let f = rest.first, "|-–—,·•".contains(f) { rest = String(rest.dropFirst()).trimmed }
+        var rest = tail(of: canonical, from: cwords[end], words: cwords.count - end) ?? cwords[end...].joined(separator: " ")
+        while let f = rest.utf8.first, Self.mayLeadSeparator(f), let c = rest.first, "|-–—,·•".contains(c) {
+            rest = String(rest.dropFirst()).trimmed
+        }
         guard let stamp = parseLine(rest) else { return nil }
         let words = displayWords()
         guard words.count == cwords.count else { return nil }
@@ -62,6 +64,28 @@ enum DateParser {
         guard stamp.year != nil else { return nil }
         let author = words[start..<end].joined(separator: " ")
         return .author(author, stamp)
+    }
+}
+
+extension DateParser {
+    /// The words from `first` on, joined by single spaces: the line's own tail when its words are
+    /// already so separated (canonical lines are), so no new string is joined; nil otherwise.
+    fileprivate static func tail(of line: String, from first: Substring, words: Int) -> String? {
+        let tail = line[first.startIndex...]
+        var spaces = 0
+        var last: UInt8 = 0
+        for b in tail.utf8 {
+            if b == 0x20 { spaces += 1 }
+            last = b
+        }
+        return spaces == words - 1 && last != 0x20 ? String(tail) : nil
+    }
+
+    /// Whether `b` can start one of the separators between a name and a date (`| - – — , · •`):
+    /// most tails start with a digit, and this byte test spares their `Character` comparisons.
+    @inline(__always)
+    fileprivate static func mayLeadSeparator(_ b: UInt8) -> Bool {
+        b == 0x7C || b == 0x2D || b == 0x2C || b == 0xE2 || b == 0xC2
     }
 }
 

@@ -2,8 +2,22 @@
 enum Inline {
     /// The words of display bytes, split on any whitespace (NBSP included).
     static func words(_ bytes: ArraySlice<UInt8>) -> [Substring] {
-        // Split on bytes: Character-level splitting would pay for grapheme breaking.
-        collapse(bytes).utf8.split(separator: 0x20).compactMap { Substring($0) }
+        // Split on bytes: Character-level splitting would pay for grapheme breaking. The collapsed
+        // text has single spaces and none at its ends, so every space ends a word.
+        let text = collapse(bytes)
+        let utf8 = text.utf8
+        var words: [Substring] = []
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == 0x20 {
+                words.append(text[start..<i])
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if start != utf8.endIndex { words.append(text[start...]) }
+        return words
     }
 
     /// Display bytes with every whitespace run turned into one space and the ends trimmed.

@@ -173,6 +173,8 @@ struct CollapseTests {
             let text = String(decoding: bytes, as: UTF8.self)
             let collapsed = Inline.collapse(bytes[...])
             #expect(collapsed == Self.reference(text), "\(bytes)")
+            let splitWords = collapsed.utf8.split(separator: 0x20).compactMap { Substring($0) }
+            #expect(Inline.words(bytes[...]) == splitWords, "\(bytes)")
             if collapsed.utf8.count < bytes.count { shortened += 1 }
         }
         #expect(shortened > 1000)

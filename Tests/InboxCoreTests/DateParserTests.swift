@@ -59,6 +59,26 @@ struct DateParserTests {
         #expect(DateParser.parseByline(canonical: "Phương Hằng 07:00 | 24/03/2024", words: ["Phương Hằng", "07:00", "|", "24/03/2024"]) == nil)
     }
 
+    /// Separators between the name and the date, and canonical-looking lines that are not quite
+    /// (double or trailing spaces), read as before.
+    @Test func readsSeparatorsAndOddSpacing() {
+        for (line, words) in [
+            ("Phương Hằng | 07:00 24/03/2024", ["Phương", "Hằng", "|", "07:00", "24/03/2024"]),
+            ("Phương Hằng – 24/03/2024", ["Phương", "Hằng", "–", "24/03/2024"]),
+            ("Phương Hằng · 24/03/2024", ["Phương", "Hằng", "·", "24/03/2024"]),
+            ("Phương Hằng  07:00 | 24/03/2024", ["Phương", "Hằng", "07:00", "|", "24/03/2024"]),
+            ("Phương Hằng 07:00 | 24/03/2024 ", ["Phương", "Hằng", "07:00", "|", "24/03/2024"]),
+        ] as [(String, [Substring])] {
+            guard case .author(let name, let stamp)? = DateParser.parseByline(canonical: line, words: words) else {
+                Issue.record("no byline in \(line)")
+                continue
+            }
+            #expect(name == "Phương Hằng")
+            #expect(stamp.year == 2024 && stamp.month == 3 && stamp.day == 24)
+        }
+        #expect(DateParser.parseByline(canonical: "Phương Hằng -̀ 24/03/2024", words: ["Phương", "Hằng", "-̀", "24/03/2024"]) == nil)
+    }
+
     /// The display words are split only for a line that is a byline.
     @Test func asksForDisplayWordsOnlyForBylines() {
         var asked = 0
