@@ -25,6 +25,9 @@ enum LanguageDetector {
     }
 
     static func detect(_ table: LineTable, lines: [Int]) -> String {
+        // Vietnamese is told apart on its letters alone: the words counted for English (ASCII
+        // bytes, stop-word lookups) are only counted when that verdict is not reached.
+        if let verdict = vietnameseOnly(table, lines: lines) { return verdict }
         var words = 0, vietnamese = 0, ascii = 0, stop = 0
         table.canonical.withUnsafeBufferPointer { c in
             outer: for idx in lines {
@@ -63,6 +66,42 @@ enum LanguageDetector {
         if vietnamese * 100 >= words * 15 { return "vi" }
         if ascii * 10 >= words * 9 && stop * 10 >= words { return "en" }
         return "und"
+    }
+
+    /// The first pass of ``detect(_:lines:)``: the same words as the full pass (the same sample,
+    /// the same early stop), counting only those with a Vietnamese letter. "vi" or "und" when
+    /// that decides (no word, or Vietnamese), nil when the English counts are needed.
+    private static func vietnameseOnly(_ table: LineTable, lines: [Int]) -> String? {
+        var words = 0, vietnamese = 0
+        table.canonical.withUnsafeBufferPointer { c in
+            table.lines.withUnsafeBufferPointer { all in
+                outer: for idx in lines {
+                    let range = all[idx].canonicalRange
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        var end = start
+                        var viet = false
+                        while end < range.upperBound {
+                            let b = c[end]
+                            if b == 0x20 { break }
+                            if !viet && b >= 0xC3 && end + 1 < range.upperBound {
+                                viet = isVietnamese(b, c[end + 1], end + 2 < range.upperBound ? c[end + 2] : 0)
+                            }
+                            end += 1
+                        }
+                        words += 1
+                        if viet {
+                            vietnamese += 1
+                            if vietnamese * 100 >= sampleWords * 15 { break outer }
+                        }
+                        if words >= sampleWords { break outer }
+                        start = end + 1
+                    }
+                }
+            }
+        }
+        if words == 0 { return "und" }
+        return vietnamese * 100 >= words * 15 ? "vi" : nil
     }
 
     @inline(__always)

@@ -206,3 +206,24 @@ struct URLLineTests {
         #expect(LineClassifier.url(Array("HTTPS://qdnd.vn/anh/hop.JPEG".utf8)[...])?.image == true)
     }
 }
+
+/// The language verdicts, now decided in up to two passes (Vietnamese letters first).
+struct LanguageDetectorTests {
+    static func detect(_ text: String) -> String {
+        let table = LineScanner.scan(text)
+        return LanguageDetector.detect(table, lines: Array(table.lines.indices).filter { !table.lines[$0].isBlank })
+    }
+
+    @Test func tellsVietnameseEnglishAndNeither() {
+        #expect(Self.detect("Hai ngoại trưởng Mỹ, Việt chủ trì đối thoại về quan hệ đối tác toàn diện.") == "vi")
+        #expect(Self.detect("The two ministers said that the talks were held in Hanoi on Monday.") == "en")
+        #expect(Self.detect("Die beiden Minister trafen sich am Montag in Hanoi zu Gesprächen.") == "und")
+        #expect(Self.detect("   \n\n") == "und")
+        // Few Vietnamese words among many English ones: not Vietnamese, and English by its stop words.
+        let english = String(repeating: "the talks were held in the city and it was said that ", count: 8)
+        #expect(Self.detect("Việt Nam " + english) == "en")
+        // Vietnamese letters in 15 % of the words decide, wherever they are in the sample.
+        let mixed = String(repeating: "alpha beta gamma delta epsilon zeta ", count: 3) + "Việt Nội Mỹ Đối"
+        #expect(Self.detect(mixed) == "vi")
+    }
+}
