@@ -7,8 +7,10 @@
 // SSE2 is missing nothing is skipped and the table walk does everything.
 //
 // A change to this header alone does not make SwiftPM rebuild the Swift files that use it: touch
-// Sources/InboxCore/UTF8Scan.swift, LineScanner.swift and Sources/InboxStore/JSONLine.swift too
-// (a clean build always sees it).
+// Sources/InboxCore/UTF8Scan.swift, LineScanner.swift, LineClassifier.swift and
+// Sources/InboxStore/JSONLine.swift too (a clean build always sees it).
+//
+// First, two plain byte searches for the line classifier: the last and the first offset of a byte.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
