@@ -11,6 +11,11 @@ struct ByteRunTests {
     static let clean: [[UInt8]] = [
         Array("Việt Nam ".utf8), Array("người ".utf8), Array("Hoa Kỳ, ".utf8), Array("quan hệ".utf8),
         Array("abc".utf8), [0x20], Array("ằ".utf8), Array("đ".utf8), [0x0A], [0x09],
+        // New-style clusters and their neighbours: toned a/e after o, toned y after u, either case,
+        // and other letters after o/u (uố, ươ, oặ).
+        Array("hoà ".utf8), Array("khoẻ".utf8), Array("thuý ".utf8), Array("QUỲ".utf8), Array("HOÁ".utf8),
+        Array("oạ".utf8), Array("Oẽ".utf8), Array("uỵ".utf8), Array("uỹ".utf8), Array("quốc ".utf8), Array("người".utf8),
+        Array("oặ".utf8), Array("Ý".utf8), Array("ẹ".utf8),
     ]
     static let odd: [UInt8] = [
         0x00, 0x0B, 0x0C, 0x0D, 0x1F, 0x20, 0x4F, 0x55, 0x6F, 0x75, 0x7E, 0x7F, 0x80, 0x90, 0x9A, 0xB0,
@@ -225,5 +230,48 @@ struct LanguageDetectorTests {
         // Vietnamese letters in 15 % of the words decide, wherever they are in the sample.
         let mixed = String(repeating: "alpha beta gamma delta epsilon zeta ", count: 3) + "Việt Nội Mỹ Đối"
         #expect(Self.detect(mixed) == "vi")
+    }
+}
+
+/// The line scanner's canonical form against one built scalar by scalar from its definition
+/// (whitespace runs to one space, zero-width characters gone, Ð/ð to Đ/đ, then the new-style tone
+/// marks of oa/oe/uy moved back by `ToneFolding.toOldStyle`), on lines full of clusters that fold,
+/// clusters that must not (`uố`, `ươ`, `quý`) and letters after o/u of every kind.
+struct ToneFoldScanTests {
+    static let pieces: [String] = [
+        "hoà", "khoẻ", "thuý", "QUỲ", "HOÁ", "oạ", "Oẽ", "uỵ", "uỹ", "quý", "quốc", "người", "oặ", "thuở",
+        "o", "u", "O", "U", "q", "a", "e", "y", "à", "ý", "ẹ", "Ý", "ỷ", "ã", "É", "ơ", "ư", "ố",
+        " ", "  ", "\u{00A0}", "\u{200B}", "Ð", "ð", "x", "\t", ",", "1", "Hoà Bình", "Thuỵ Sĩ",
+    ]
+
+    static func oracle(_ text: String) -> String {
+        var scalars: [Unicode.Scalar] = []
+        var pendingSpace = false
+        for s in text.unicodeScalars {
+            let v = s.value
+            if UTF8Encoding.isZeroWidth(v) { continue }
+            if (v < 0x80 && UTF8Encoding.isASCIISpace(UInt8(v))) || UTF8Encoding.isUnicodeSpace(v) {
+                pendingSpace = !scalars.isEmpty
+                continue
+            }
+            if pendingSpace { scalars.append(" ") }
+            pendingSpace = false
+            scalars.append(v == 0xD0 ? "\u{110}" : v == 0xF0 ? "\u{111}" : s)
+        }
+        return ToneFolding.toOldStyle(String(String.UnicodeScalarView(scalars)))
+    }
+
+    @Test func canonicalLinesFoldExactlyTheNewStyleClusters() {
+        var random = RobustnessTests.Rng(state: 0xF0_1D)
+        var folded = 0
+        for _ in 0..<6000 {
+            var text = ""
+            for _ in 0..<(1 + random.below(14)) { text += Self.pieces[random.below(Self.pieces.count)] }
+            let expected = Self.oracle(text)
+            #expect(Normalizer.canonicalLine(text) == expected, "\(text)")
+            if expected != Self.oracle(ToneFolding.toOldStyle(text)) || expected.unicodeScalars.count < text.unicodeScalars.count { folded += 1 }
+        }
+        #expect(folded > 1000)
+        #expect(Normalizer.canonicalLine("hoà thuý khoẻ quý người") == "hòa thúy khỏe quý người")
     }
 }
