@@ -79,7 +79,7 @@ test-packaging: deps
 # kill -9 chaos (docs/reliability.md "Kill -9 chaos"): the 10,000-file corpus burst, 200 kills aimed
 # at start-up, mid-batch, mid-fsync, mid-link and mid-unlink, then every file and record checked against the
 # manifest; prints FIGURE: lines (kills per phase, lost, doubled, time). 5-15 min on 2 cores.
-# make test runs the same test with 3,000 files and 24 kills.
+# make test runs the same test with 5,000 files and 24 kills.
 CHAOS_FILES ?= 10000
 CHAOS_KILLS ?= 200
 chaos: build

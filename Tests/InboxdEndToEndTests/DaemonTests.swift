@@ -189,7 +189,7 @@ struct DaemonTests {
     }
 
     /// kill -9 at random instants of start-up, mid-batch, mid-fsync and mid-rename while a burst
-    /// is ingested (KillChaos.swift). `make test`: 3,000 files, 24 kills; `make chaos`: 10,000
+    /// is ingested (KillChaos.swift). `make test`: 5,000 files, 24 kills; `make chaos`: 10,000
     /// files, 200 kills (INBOXD_CHAOS_FILES, INBOXD_CHAOS_KILLS).
     @Test func survivesRepeatedKillNineDuringBurst() throws {
         let plan = try ChaosPlan.fromEnvironment()

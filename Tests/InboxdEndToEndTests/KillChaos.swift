@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// How big the kill -9 test is: 3,000 files and 24 kills in `make test`; `make chaos` sets
+/// How big the kill -9 test is: 5,000 files and 24 kills in `make test`; `make chaos` sets
 /// `INBOXD_CHAOS_FILES` and `INBOXD_CHAOS_KILLS` (10,000 and 200).
 struct ChaosPlan {
     let files: Int
@@ -14,7 +14,7 @@ struct ChaosPlan {
             guard let number = Int(text), number > 0 else { throw ChaosError("\(key)=\(text) is not a positive integer") }
             return number
         }
-        return ChaosPlan(files: try value("INBOXD_CHAOS_FILES", default: 3000), kills: try value("INBOXD_CHAOS_KILLS", default: 24))
+        return ChaosPlan(files: try value("INBOXD_CHAOS_FILES", default: 5000), kills: try value("INBOXD_CHAOS_KILLS", default: 24))
     }
 }
 
