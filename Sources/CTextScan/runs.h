@@ -61,7 +61,7 @@ static inline __m128i inboxd_runs_equal(__m128i v, uint8_t b) {
 /// two-byte letters C2–CB xx and precomposed Vietnamese E1 B8–BB xx. A byte's verdict depends
 /// on it and the two bytes before it, exactly as in `CleanBytes.table`. `i` must be at least 2.
 /// `*leads` gets the number of multi-byte letters whose lead byte lies in [i, result).
-static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+static inline size_t inboxd_clean_run_skip16(const uint8_t *p, size_t n, size_t i, size_t *leads) {
     size_t count = 0;
     while (i + 16 <= n) {
         __m128i c = _mm_loadu_si128((const __m128i *)(p + i));
@@ -101,7 +101,7 @@ static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i,
 /// it when it is a control or a lead the scalar path decides, a space after a space, any lead
 /// after an ASCII o or u, C3 before 90 or B0, or E1 before 9A (as in `PlainBytes.table`).
 /// `j` must be at least 1; the byte after each judged byte is read, so blocks stop one byte short.
-static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j) {
+static inline size_t inboxd_plain_run_skip16(const uint8_t *p, size_t n, size_t j) {
     while (j + 17 <= n) {
         __m128i c = _mm_loadu_si128((const __m128i *)(p + j));
         __m128i a = _mm_loadu_si128((const __m128i *)(p + j - 1));
@@ -132,7 +132,7 @@ static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j)
 /// A run of bytes a JSON string literal takes as they are: none below 0x20, no quote, no
 /// backslash (`JSONLine.string`). Returns the start of the first block holding another byte, or
 /// where fewer than 16 bytes remain.
-static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i) {
+static inline size_t inboxd_json_plain_skip16(const uint8_t *p, size_t n, size_t i) {
     while (i + 16 <= n) {
         __m128i c = _mm_loadu_si128((const __m128i *)(p + i));
         __m128i escape = _mm_or_si128(
@@ -142,6 +142,154 @@ static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i
         i += 16;
     }
     return i;
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define INBOXD_RUNS_AVX2 1
+
+// The same rules thirty-two bytes at a time where the CPU has AVX2 (checked once, at run time:
+// the binary itself is built for any x86-64). Each function stops exactly where its sixteen-byte
+// version would, which then goes on from there: tests compare both with the table walks.
+
+static inline int inboxd_runs_detect_avx2(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & bit_OSXSAVE) || !(c & bit_AVX)) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 6) != 6) return 0;  // the OS saves the XMM and YMM registers
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b & bit_AVX2) != 0;
+}
+
+/// Whether the thirty-two-byte versions are used (asked once per module that includes this).
+static inline int inboxd_runs_avx2(void) {
+    static int state = -1;
+    int s = __atomic_load_n(&state, __ATOMIC_RELAXED);
+    if (s < 0) {
+        s = inboxd_runs_detect_avx2();
+        __atomic_store_n(&state, s, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+__attribute__((target("avx2"))) static inline __m256i inboxd_runs_in_range32(__m256i v, uint8_t lo, uint8_t hi) {
+    __m256i shifted = _mm256_sub_epi8(v, _mm256_set1_epi8((char)lo));
+    return _mm256_cmpeq_epi8(_mm256_subs_epu8(shifted, _mm256_set1_epi8((char)(hi - lo))), _mm256_setzero_si256());
+}
+
+__attribute__((target("avx2"))) static inline __m256i inboxd_runs_equal32(__m256i v, uint8_t b) {
+    return _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)b));
+}
+
+/// ``inboxd_clean_run_skip16`` on 32-byte blocks.
+__attribute__((target("avx2"))) static inline size_t inboxd_clean_run_skip32(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+    size_t count = 0;
+    while (i + 32 <= n) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i a = _mm256_loadu_si256((const __m256i *)(p + i - 1));
+        __m256i z = _mm256_loadu_si256((const __m256i *)(p + i - 2));
+        __m256i e1a = inboxd_runs_equal32(a, 0xE1);
+        __m256i e1z = inboxd_runs_equal32(z, 0xE1);
+        __m256i lead2a = inboxd_runs_in_range32(a, 0xC2, 0xCB);
+        __m256i needB8 = e1a;
+        __m256i needContinuation = _mm256_andnot_si256(e1a, _mm256_or_si256(lead2a, e1z));
+        __m256i atStart = _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(lead2a, e1a), e1z), _mm256_set1_epi8((char)0xFF));
+        __m256i lead = _mm256_or_si256(inboxd_runs_in_range32(c, 0xC2, 0xCB), inboxd_runs_equal32(c, 0xE1));
+        __m256i lineSpace = _mm256_andnot_si256(inboxd_runs_equal32(c, 0x0B), inboxd_runs_in_range32(c, 0x09, 0x0D));
+        __m256i ascii = _mm256_or_si256(inboxd_runs_in_range32(c, 0x20, 0x7E), lineSpace);
+        __m256i ok = _mm256_or_si256(
+            _mm256_and_si256(atStart, _mm256_or_si256(ascii, lead)),
+            _mm256_or_si256(
+                _mm256_and_si256(needContinuation, inboxd_runs_in_range32(c, 0x80, 0xBF)),
+                _mm256_and_si256(needB8, inboxd_runs_in_range32(c, 0xB8, 0xBB))));
+        unsigned accepted = (unsigned)_mm256_movemask_epi8(ok);
+        unsigned started = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(atStart, lead));
+        if (accepted != 0xFFFFFFFFu) {
+            unsigned k = (unsigned)__builtin_ctz(~accepted);
+            count += (size_t)__builtin_popcount(started & ((1u << k) - 1u));
+            i += k;
+            break;
+        }
+        count += (size_t)__builtin_popcount(started);
+        i += 32;
+    }
+    *leads = count;
+    return i;
+}
+
+/// ``inboxd_plain_run_skip16`` on 32-byte blocks.
+__attribute__((target("avx2"))) static inline size_t inboxd_plain_run_skip32(const uint8_t *p, size_t n, size_t j) {
+    while (j + 33 <= n) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(p + j));
+        __m256i a = _mm256_loadu_si256((const __m256i *)(p + j - 1));
+        __m256i d = _mm256_loadu_si256((const __m256i *)(p + j + 1));
+        __m256i control = _mm256_or_si256(inboxd_runs_in_range32(c, 0x00, 0x1F), inboxd_runs_equal32(c, 0x7F));
+        __m256i special = _mm256_or_si256(
+            _mm256_or_si256(inboxd_runs_in_range32(c, 0xC0, 0xC2), inboxd_runs_equal32(c, 0xE0)),
+            _mm256_or_si256(
+                _mm256_or_si256(inboxd_runs_in_range32(c, 0xE2, 0xE3), inboxd_runs_equal32(c, 0xEF)),
+                inboxd_runs_in_range32(c, 0xF5, 0xFF)));
+        __m256i doubleSpace = _mm256_and_si256(inboxd_runs_equal32(c, 0x20), inboxd_runs_equal32(a, 0x20));
+        __m256i folded = _mm256_or_si256(a, _mm256_set1_epi8(0x20));
+        __m256i afterOU = _mm256_or_si256(inboxd_runs_equal32(folded, 0x6F), inboxd_runs_equal32(folded, 0x75));
+        __m256i leadAfterOU = _mm256_and_si256(inboxd_runs_in_range32(c, 0xC0, 0xFF), afterOU);
+        __m256i eth = _mm256_and_si256(
+            inboxd_runs_equal32(c, 0xC3), _mm256_or_si256(inboxd_runs_equal32(d, 0x90), inboxd_runs_equal32(d, 0xB0)));
+        __m256i ogham = _mm256_and_si256(inboxd_runs_equal32(c, 0xE1), inboxd_runs_equal32(d, 0x9A));
+        __m256i stop = _mm256_or_si256(
+            _mm256_or_si256(_mm256_or_si256(control, special), _mm256_or_si256(doubleSpace, leadAfterOU)),
+            _mm256_or_si256(eth, ogham));
+        unsigned stops = (unsigned)_mm256_movemask_epi8(stop);
+        if (stops != 0) return j + (size_t)__builtin_ctz(stops);
+        j += 32;
+    }
+    return j;
+}
+
+/// ``inboxd_json_plain_skip16`` on 32-byte blocks.
+__attribute__((target("avx2"))) static inline size_t inboxd_json_plain_skip32(const uint8_t *p, size_t n, size_t i) {
+    while (i + 32 <= n) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i escape = _mm256_or_si256(
+            inboxd_runs_in_range32(c, 0x00, 0x1F),
+            _mm256_or_si256(inboxd_runs_equal32(c, 0x22), inboxd_runs_equal32(c, 0x5C)));
+        if (_mm256_movemask_epi8(escape) != 0) return i;
+        i += 32;
+    }
+    return i;
+}
+#endif
+
+/// The clean run: thirty-two bytes at a time where AVX2 is there, then sixteen.
+static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+    size_t wide = 0;
+#if defined(INBOXD_RUNS_AVX2)
+    if (inboxd_runs_avx2()) i = inboxd_clean_run_skip32(p, n, i, &wide);
+#endif
+    size_t narrow = 0;
+    i = inboxd_clean_run_skip16(p, n, i, &narrow);
+    *leads = wide + narrow;
+    return i;
+}
+
+/// The plain run: thirty-two bytes at a time where AVX2 is there, then sixteen.
+static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j) {
+#if defined(INBOXD_RUNS_AVX2)
+    if (inboxd_runs_avx2()) j = inboxd_plain_run_skip32(p, n, j);
+#endif
+    return inboxd_plain_run_skip16(p, n, j);
+}
+
+/// The JSON run: thirty-two bytes at a time where AVX2 is there, then sixteen.
+static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i) {
+#if defined(INBOXD_RUNS_AVX2)
+    if (inboxd_runs_avx2()) i = inboxd_json_plain_skip32(p, n, i);
+#endif
+    return inboxd_json_plain_skip16(p, n, i);
 }
 
 #else

@@ -52,21 +52,28 @@ struct ByteRunTests {
     }
 
     @Test func cleanRunSkipStopsWhereTheTableDoes() {
-        var checked = 0
+        var checked = 0, wide = 0
         for bytes in Self.buffers(3000) where bytes.count >= 2 {
             bytes.withUnsafeBufferPointer { p in
                 for i in 2...bytes.count {
-                    var leads = 0
-                    let end = inboxd_clean_run_skip(p.baseAddress!, p.count, i, &leads)
                     let blocksEnd = i + 16 * ((bytes.count - i) / 16)
                     let expected = Self.cleanWalk(bytes, from: i, limit: blocksEnd)
+                    // As the scan calls it (thirty-two bytes at a time where the CPU can), and
+                    // sixteen at a time alone.
+                    var leads = 0
+                    let end = inboxd_clean_run_skip(p.baseAddress!, p.count, i, &leads)
                     #expect(end == expected.end && leads == expected.leads, "\(bytes) from \(i)")
+                    var narrowLeads = 0
+                    let narrowEnd = inboxd_clean_run_skip16(p.baseAddress!, p.count, i, &narrowLeads)
+                    #expect(narrowEnd == expected.end && narrowLeads == expected.leads, "\(bytes) from \(i)")
                     if end >= i + 16 { checked += 1 }
+                    if end >= i + 32 { wide += 1 }
                 }
             }
         }
-        // The buffers do give the skip whole clean blocks to take.
+        // The buffers do give the skip whole clean blocks to take, of both sizes.
         #expect(checked > 10000)
+        #expect(wide > 1000)
     }
 
     /// `cleanRunEnd` as it was before the skip: the table walk alone, then back to a character
@@ -93,7 +100,7 @@ struct ByteRunTests {
 
     @Test func plainRunSkipStopsWhereTheTableDoes() {
         let t = PlainBytes.table
-        var checked = 0
+        var checked = 0, wide = 0
         for bytes in Self.buffers(3000) where bytes.count >= 1 {
             let n = bytes.count
             func stops(_ j: Int) -> Bool {
@@ -107,11 +114,14 @@ struct ByteRunTests {
                     var expected = j
                     while expected < blocksEnd && !stops(expected) { expected += 1 }
                     #expect(end == expected, "\(bytes) from \(j)")
+                    #expect(inboxd_plain_run_skip16(p.baseAddress!, n, j) == expected, "\(bytes) from \(j)")
                     if end >= j + 16 { checked += 1 }
+                    if end >= j + 32 { wide += 1 }
                 }
             }
         }
         #expect(checked > 3000)
+        #expect(wide > 300)
     }
 }
 

@@ -41,8 +41,9 @@ struct JSONLineTests {
     @Test func escapesEveryByteAtEveryAlignment() throws {
         let specials: [UInt8] = Array(0..<0x20) + [0x22, 0x5C]
         let fillers = ["abcdefghijklmnop", "ếếếếếế", "\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}", "Đ ờ 🇻🇳 x y z !~"]
-        // Three fillers long, so every position of a 16-byte block and of the 8-byte words after it is hit.
-        for filler in fillers.map({ String(repeating: $0, count: 3) }) {
+        // Five fillers long, so every position of a 32-byte block (where the CPU has AVX2), of the
+        // 16-byte block and of the 8-byte words after it is hit.
+        for filler in fillers.map({ String(repeating: $0, count: 5) }) {
             for special in specials {
                 for position in 0...filler.utf8.count {
                     var bytes = Array(filler.utf8)
