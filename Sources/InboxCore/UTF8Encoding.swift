@@ -1,3 +1,5 @@
+import CTextScan
+
 /// Small UTF-8 helpers that work on raw bytes, for the hot loops.
 enum UTF8Encoding {
     /// Appends the UTF-8 encoding of scalar value `v` (assumed valid).
@@ -87,23 +89,10 @@ enum UTF8Encoding {
         }
     }
 
-    /// ASCII spaces (0x20) in `range` of `bytes`, eight bytes at a time.
+    /// ASCII spaces (0x20) in `range` of `bytes`.
     static func spaceCount(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var count = 0
-        var k = range.lowerBound
-        while k + 8 <= range.upperBound {
-            let x = bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self) ^ (ones &* 0x20)
-            // A byte's high bit ends up set exactly when the byte is not zero (no carry crosses bytes).
-            let nonZero = (((x & (ones &* 0x7F)) &+ (ones &* 0x7F)) | x) & (ones &* 0x80)
-            count += 8 - nonZero.nonzeroBitCount
-            k += 8
-        }
-        while k < range.upperBound {
-            if bytes[k] == 0x20 { count += 1 }
-            k += 1
-        }
-        return count
+        guard let base = bytes.baseAddress, !range.isEmpty else { return 0 }
+        return inboxd_count_byte(base.assumingMemoryBound(to: UInt8.self) + range.lowerBound, range.count, 0x20)
     }
 
     /// ASCII whitespace as Python's `str.isspace()` sees it (space, \t \n \v \f \r, \x1c–\x1f).

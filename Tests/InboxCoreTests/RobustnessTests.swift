@@ -40,6 +40,23 @@ struct RobustnessTests {
         }
     }
 
+    /// Long runs too: the count sums its sixteen lanes every 255 blocks, so lengths around
+    /// 16 × 255 bytes and a line of every byte a space must come out right.
+    @Test func spaceCountMatchesByteLoopOnLongLines() {
+        var rng = Rng(state: 11)
+        for length in [4079, 4080, 4081, 4095, 4096, 8160, 8161, 10_000] {
+            for spaceEvery in [1, 2, 7] {
+                let bytes = (0..<length).map { _ in rng.next() % UInt64(spaceEvery) == 0 ? UInt8(0x20) : UInt8(0x41 + rng.next() % 26) }
+                bytes.withUnsafeBytes { raw in
+                    for start in [0, 1, 15, 17] {
+                        let expected = bytes[start...].filter { $0 == 0x20 }.count
+                        #expect(UTF8Encoding.spaceCount(raw, start..<length) == expected, "\(length) from \(start)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func survivesRandomBytes() {
         var rng = Rng(state: 42)
