@@ -26,52 +26,28 @@ enum LanguageDetector {
 
     static func detect(_ table: LineTable, lines: [Int]) -> String {
         // Vietnamese is told apart on its letters alone: the words counted for English (ASCII
-        // bytes, stop-word lookups) are only counted when that verdict is not reached.
-        if let verdict = vietnameseOnly(table, lines: lines) { return verdict }
-        var words = 0, vietnamese = 0, ascii = 0, stop = 0
-        table.canonical.withUnsafeBufferPointer { c in
-            outer: for idx in lines {
-                let range = table.lines[idx].canonicalRange
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    var end = start
-                    var isASCII = true
-                    var viet = false
-                    while end < range.upperBound && c[end] != 0x20 {
-                        let b = c[end]
-                        if b >= 0x80 {
-                            isASCII = false
-                            if !viet && b >= 0xC3 && end + 1 < range.upperBound {
-                                viet = isVietnamese(b, c[end + 1], end + 2 < range.upperBound ? c[end + 2] : 0)
-                            }
-                        }
-                        end += 1
-                    }
-                    words += 1
-                    if viet {
-                        vietnamese += 1
-                        // 15 % of the most words ever looked at: the verdict is Vietnamese already.
-                        if vietnamese * 100 >= sampleWords * 15 { break outer }
-                    }
-                    if isASCII {
-                        ascii += 1
-                        if end - start <= 5 && isStopWord(pack(c[start..<end])) { stop += 1 }
-                    }
-                    if words >= sampleWords { break outer }
-                    start = end + 1
-                }
-            }
-        }
+        // bytes, stop-word lookups) are only counted, in a second walk, when that does not decide.
+        let (words, vietnamese) = forEachSampledWord(table, lines: lines) { _, _, _ in }
         guard words > 0 else { return "und" }
         if vietnamese * 100 >= words * 15 { return "vi" }
+        var ascii = 0, stop = 0
+        _ = forEachSampledWord(table, lines: lines) { c, word, _ in
+            guard !word.contains(where: { c[$0] >= 0x80 }) else { return }
+            ascii += 1
+            if word.count <= 5 && isStopWord(pack(c[word])) { stop += 1 }
+        }
         if ascii * 10 >= words * 9 && stop * 10 >= words { return "en" }
         return "und"
     }
 
-    /// The first pass of ``detect(_:lines:)``: the same words as the full pass (the same sample,
-    /// the same early stop), counting only those with a Vietnamese letter. "vi" or "und" when
-    /// that decides (no word, or Vietnamese), nil when the English counts are needed.
-    private static func vietnameseOnly(_ table: LineTable, lines: [Int]) -> String? {
+    /// Walks the sampled words of `lines` (canonical form: single spaces): at most
+    /// ``sampleWords``, and none after the one that makes 15 % of that many Vietnamese (the
+    /// verdict is Vietnamese then, whatever follows). `visit` gets each word's range of the
+    /// canonical bytes and whether it has a letter that marks Vietnamese.
+    @inline(__always)
+    private static func forEachSampledWord(
+        _ table: LineTable, lines: [Int], _ visit: (UnsafeBufferPointer<UInt8>, Range<Int>, Bool) -> Void
+    ) -> (words: Int, vietnamese: Int) {
         var words = 0, vietnamese = 0
         table.canonical.withUnsafeBufferPointer { c in
             table.lines.withUnsafeBufferPointer { all in
@@ -90,6 +66,7 @@ enum LanguageDetector {
                             end += 1
                         }
                         words += 1
+                        visit(c, start..<end, viet)
                         if viet {
                             vietnamese += 1
                             if vietnamese * 100 >= sampleWords * 15 { break outer }
@@ -100,8 +77,7 @@ enum LanguageDetector {
                 }
             }
         }
-        if words == 0 { return "und" }
-        return vietnamese * 100 >= words * 15 ? "vi" : nil
+        return (words, vietnamese)
     }
 
     @inline(__always)
