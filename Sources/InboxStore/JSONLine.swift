@@ -141,45 +141,43 @@ enum JSONLine {
     }
 
     private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
-        do {
-            var runStart = 0
-            var i = 0
-            while i < bytes.count {
-                // Bodies are long runs of plain text: skip sixteen, then eight bytes at a time while
-                // none of them needs escaping (profiled: byte by byte this was a fifth of the ingest thread).
-                if let base = bytes.baseAddress {
-                    i = inboxd_json_plain_skip(base, bytes.count, i)
-                    while i + 8 <= bytes.count, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-                        i += 8
-                    }
-                }
-                guard i < bytes.count else { break }
-                let byte = bytes[i]
-                i += 1
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                let escapeAt = i - 1
-                if runStart < escapeAt { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<escapeAt])) }
-                runStart = i
-                out.append(UInt8(ascii: "\\"))
-                switch byte {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    raw("u00", &out)
-                    hexDigits.withUTF8Buffer { digits in
-                        out.append(digits[Int(byte >> 4)])
-                        out.append(digits[Int(byte & 0xF)])
-                    }
+        var runStart = 0
+        var i = 0
+        while i < bytes.count {
+            // Bodies are long runs of plain text: skip 32 or 16, then eight bytes at a time while
+            // none of them needs escaping (profiled: byte by byte this was a fifth of the ingest thread).
+            if let base = bytes.baseAddress {
+                i = inboxd_json_plain_skip(base, bytes.count, i)
+                while i + 8 <= bytes.count, !Self.needsEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                    i += 8
                 }
             }
-            if runStart < bytes.count {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+            guard i < bytes.count else { break }
+            let byte = bytes[i]
+            i += 1
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            let escapeAt = i - 1
+            if runStart < escapeAt { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<escapeAt])) }
+            runStart = i
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            default:
+                raw("u00", &out)
+                hexDigits.withUTF8Buffer { digits in
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0xF)])
+                }
             }
+        }
+        if runStart < bytes.count {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
     }
 
