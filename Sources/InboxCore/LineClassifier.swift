@@ -168,6 +168,7 @@ enum LineClassifier {
         return creditLabels.contains { l in label.count >= l.count && label.suffix(l.count).elementsEqual(l) }
     }
 
+    /// Index of the last `byte` in `c`, looked for sixteen bytes at a time from the end.
     @inline(__always)
     static func lastIndex(of byte: UInt8, in c: ArraySlice<UInt8>) -> Int? {
         let offset = c.withUnsafeBufferPointer { p in p.baseAddress.map { inboxd_last_byte($0, p.count, byte) } ?? -1 }
