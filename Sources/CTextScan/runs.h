@@ -10,7 +10,8 @@
 // Sources/InboxCore/UTF8Scan.swift, LineScanner.swift, LineClassifier.swift and
 // Sources/InboxStore/JSONLine.swift too (a clean build always sees it).
 //
-// First, two plain byte searches for the line classifier: the last and the first offset of a byte.
+// First, three plain byte helpers for the core: the last and the first offset of a byte, and
+// how many times it occurs.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -66,7 +67,6 @@ static inline long inboxd_first_byte(const uint8_t *p, size_t n, uint8_t byte) {
 }
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
 
 /// Lanes of `v` in [lo, hi] (unsigned) set to 0xFF.
 static inline __m128i inboxd_runs_in_range(__m128i v, uint8_t lo, uint8_t hi) {
@@ -286,6 +286,30 @@ __attribute__((target("avx2"))) static inline size_t inboxd_json_plain_skip32(co
 }
 #endif
 
+#else
+
+// No SSE2: nothing is skipped and the table walks do everything.
+static inline size_t inboxd_clean_run_skip16(const uint8_t *p, size_t n, size_t i, size_t *leads) {
+    (void)p;
+    (void)n;
+    *leads = 0;
+    return i;
+}
+
+static inline size_t inboxd_plain_run_skip16(const uint8_t *p, size_t n, size_t j) {
+    (void)p;
+    (void)n;
+    return j;
+}
+
+static inline size_t inboxd_json_plain_skip16(const uint8_t *p, size_t n, size_t i) {
+    (void)p;
+    (void)n;
+    return i;
+}
+
+#endif
+
 /// The clean run: thirty-two bytes at a time where AVX2 is there, then sixteen.
 static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
     size_t wide = 0;
@@ -314,26 +338,4 @@ static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i
     return inboxd_json_plain_skip16(p, n, i);
 }
 
-#else
-
-static inline size_t inboxd_clean_run_skip(const uint8_t *p, size_t n, size_t i, size_t *leads) {
-    (void)p;
-    (void)n;
-    *leads = 0;
-    return i;
-}
-
-static inline size_t inboxd_plain_run_skip(const uint8_t *p, size_t n, size_t j) {
-    (void)p;
-    (void)n;
-    return j;
-}
-
-static inline size_t inboxd_json_plain_skip(const uint8_t *p, size_t n, size_t i) {
-    (void)p;
-    (void)n;
-    return i;
-}
-
-#endif
 #endif

@@ -40,27 +40,12 @@ struct DateStamp: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `v` in decimal, zero-padded on the left to `width` digits (a wider or negative value as
-    /// `String(v)` writes it, padded the same way).
+    /// `v` in decimal, zero-padded on the left to `width` characters, as the former
+    /// `String(repeating: "0") + String(v)` (an `Int`'s digits fit a small string: no allocation).
     private static func append(_ v: Int, width: Int, to out: inout [UInt8]) {
-        if v < 0 {
-            let text = String(v).utf8
-            for _ in text.count..<max(width, text.count) { out.append(0x30) }
-            out.append(contentsOf: text)
-            return
-        }
-        var digits = 1
-        var value = v
-        while value >= 10 { value /= 10; digits += 1 }
-        for _ in digits..<max(width, digits) { out.append(0x30) }
-        var divisor = 1
-        for _ in 1..<digits { divisor *= 10 }
-        var rest = v
-        while divisor > 0 {
-            out.append(UInt8(0x30 + rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        let digits = String(v).utf8
+        for _ in digits.count..<max(width, digits.count) { out.append(0x30) }
+        out.append(contentsOf: digits)
     }
 
     static func isValid(year: Int?, month: Int, day: Int) -> Bool {

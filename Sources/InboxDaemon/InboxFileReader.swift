@@ -19,7 +19,8 @@ public struct RejectReason: Sendable, Equatable {
 /// Reads inbox entries without ever following a link or blocking on a FIFO or device.
 struct InboxFileReader: Sendable {
     enum Outcome: Sendable {
-        /// The content, and which file it was read from (a name can be replaced under the daemon).
+        /// The content (never more than `limits.maxBytes`), and which file it was read from (a
+        /// name can be replaced under the daemon).
         case bytes([UInt8], FileIdentity)
         case vanished
         case rejected(RejectReason)

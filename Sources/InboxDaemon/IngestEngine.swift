@@ -454,7 +454,7 @@ final class IngestEngine {
         case .deferred(let why): return .deferred(why)
         case .rejected(let reason): return .rejected(reason)
         case .bytes(let bytes, let identity):
-            do throws(Rejection) { try TextDecoder.checkSize(bytes.count, limits: limits) } catch { return .rejected(RejectReason(error)) }
+            // Within the size limit: the reader refuses anything larger before hashing starts.
             // A file dropped again costs one hash, not a parse (a tenth of the files in a burst
             // of the benchmark corpus).
             let rawHash = ArticlePipeline.rawHash(of: bytes)

@@ -236,15 +236,16 @@ struct StoreState: Sendable {
         pendingRecords -= records
     }
 
-    /// Keeps a committed batch's buffers, emptied, for staging the one after next. Must be their
-    /// only holder, or emptying them would allocate anew. A buffer grown past `spareLimit` (a
-    /// batch of very large files) is let go instead of staying pinned for good.
+    /// Keeps a committed batch's buffers, emptied, for staging the one after next (the spares
+    /// are always empty here: `takeForCommit` moved them to staging). Must be their only holder,
+    /// or emptying them would allocate anew. A buffer grown past `spareLimit` (a batch of very
+    /// large files) is let go instead of staying pinned for good.
     mutating func recycle(log: inout [UInt8], index: inout [UInt8]) {
-        if log.capacity <= Self.spareLimit && spareLog.isEmpty && log.capacity > spareLog.capacity {
+        if log.capacity <= Self.spareLimit {
             log.removeAll(keepingCapacity: true)
             swap(&spareLog, &log)
         }
-        if index.capacity <= Self.spareLimit && spareIndex.isEmpty && index.capacity > spareIndex.capacity {
+        if index.capacity <= Self.spareLimit {
             index.removeAll(keepingCapacity: true)
             swap(&spareIndex, &index)
         }

@@ -254,7 +254,7 @@ struct ToneFoldScanTests {
         " ", "  ", "\u{00A0}", "\u{200B}", "Ð", "ð", "x", "\t", ",", "1", "Hoà Bình", "Thuỵ Sĩ",
     ]
 
-    static func oracle(_ text: String) -> String {
+    static func oracle(_ text: String, folding: Bool = true) -> String {
         var scalars: [Unicode.Scalar] = []
         var pendingSpace = false
         for s in text.unicodeScalars {
@@ -268,7 +268,8 @@ struct ToneFoldScanTests {
             pendingSpace = false
             scalars.append(v == 0xD0 ? "\u{110}" : v == 0xF0 ? "\u{111}" : s)
         }
-        return ToneFolding.toOldStyle(String(String.UnicodeScalarView(scalars)))
+        let collapsed = String(String.UnicodeScalarView(scalars))
+        return folding ? ToneFolding.toOldStyle(collapsed) : collapsed
     }
 
     @Test func canonicalLinesFoldExactlyTheNewStyleClusters() {
@@ -279,8 +280,9 @@ struct ToneFoldScanTests {
             for _ in 0..<(1 + random.below(14)) { text += Self.pieces[random.below(Self.pieces.count)] }
             let expected = Self.oracle(text)
             #expect(Normalizer.canonicalLine(text) == expected, "\(text)")
-            if expected != Self.oracle(ToneFolding.toOldStyle(text)) || expected.unicodeScalars.count < text.unicodeScalars.count { folded += 1 }
+            if expected != Self.oracle(text, folding: false) { folded += 1 }
         }
+        // Many lines do fold (and, by the pieces, many hold o/u before a letter that does not).
         #expect(folded > 1000)
         #expect(Normalizer.canonicalLine("hoà thuý khoẻ quý người") == "hòa thúy khỏe quý người")
     }
