@@ -33,13 +33,17 @@ public final class ArticleStore: Sendable {
     /// or an I/O error would), so the roll-back can be tested.
     let injectedCommitFailure = Mutex<Int32?>(nil)
 
+    /// How long opening waits for the lock: long enough for a child that this process is just starting to exec
+    /// (and so close its copy of the lock), short enough that a second inboxd is refused at once.
+    public static let defaultLockWait: Duration = .milliseconds(500)
+
     /// Opens the store in `directory`, creating the folder and files if needed, and loads it: reads the index,
     /// checks it against the log, indexes any log tail it does not cover, cuts a torn tail off the log, skips
     /// corrupt lines in the middle. It never refuses to start because of damaged contents.
     ///
-    /// Throws `StoreError.locked` if another process has the store open, `.io` if the folder or files cannot be
-    /// created, read or written (permissions, full disk, I/O error).
-    public init(directory: String) throws(StoreError) {
+    /// Throws `StoreError.locked` if another process still has the store open after `lockWait`, `.io` if the
+    /// folder or files cannot be created, read or written (permissions, full disk, I/O error).
+    public init(directory: String, lockWait: Duration = defaultLockWait) throws(StoreError) {
         let clock = ContinuousClock()
         let started = clock.now
         self.directory = directory
@@ -50,7 +54,7 @@ public final class ArticleStore: Sendable {
         let dirFD = try FileIO.open(directory, flags: O_RDONLY | O_DIRECTORY)
         var opened: [Int32] = [dirFD]
         do {
-            try FileIO.lockExclusive(dirFD, path: directory)
+            try FileIO.lockExclusive(dirFD, path: directory, wait: lockWait)
             var repairs = Self.removeTemporaryFiles(in: directory)
             let log = try FileIO.openOrCreate(logPath)
             opened.append(log.fd)

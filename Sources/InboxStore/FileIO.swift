@@ -167,13 +167,18 @@ enum FileIO {
         return names
     }
 
-    /// Takes an exclusive advisory lock (flock) or fails with `.locked`.
-    static func lockExclusive(_ fd: Int32, path: String) throws(StoreError) {
+    /// Takes an exclusive advisory lock (flock), waiting up to `wait` for a holder to let go, or fails with
+    /// `.locked`. The wait is for children of this very process: a child holds a copy of every descriptor from
+    /// its fork until its exec closes them, and so holds the lock for that moment after the store closed it.
+    static func lockExclusive(_ fd: Int32, path: String, wait: Duration) throws(StoreError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
-            if code == EWOULDBLOCK { throw .locked(path: path) }
-            throw .io(operation: "flock", path: path, errno: code)
+            guard code == EWOULDBLOCK else { throw .io(operation: "flock", path: path, errno: code) }
+            if clock.now >= deadline { throw .locked(path: path) }
+            usleep(1_000)
         }
     }
 }

@@ -199,6 +199,33 @@ struct RoundTripTests {
         try withStore(folder) { store throws in #expect(store.counts.articles == 0) }
     }
 
+    /// A child of the opening process holds the lock from its fork until its exec: opening waits that out.
+    @Test func waitsForAHolderThatLetsGoWithinTheWait() throws {
+        let folder = try TemporaryFolder()
+        try withStore(folder) { _ throws in }
+        let holder = try LockHolder(folder.store, thenRun: "sleep 0.2")
+        let started = ContinuousClock.now
+        try withStore(folder, lockWait: .seconds(30)) { store throws in #expect(store.counts.articles == 0) }
+        #expect(ContinuousClock.now - started >= .milliseconds(100), "opened while the holder still held the lock")
+        holder.letGo()
+    }
+
+    @Test func refusesAHolderThatKeepsTheLockPastTheWait() throws {
+        let folder = try TemporaryFolder()
+        try withStore(folder) { _ throws in }
+        let holder = try LockHolder(folder.store, thenRun: "read _")
+        let started = ContinuousClock.now
+        #expect {
+            _ = try ArticleStore(directory: folder.store, lockWait: .milliseconds(50))
+        } throws: { error in
+            guard case StoreError.locked(let path) = error else { return false }
+            return path == folder.store && "\(error)".contains("stop the other inboxd")
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(50))
+        holder.letGo()
+        try withStore(folder) { store throws in #expect(store.counts.articles == 0) }
+    }
+
     @Test func readsWhileCommitting() throws {
         let folder = try TemporaryFolder()
         try withStore(folder) { store throws in

@@ -45,8 +45,10 @@ func sighting(_ n: Int, kind: DuplicateSighting.Kind = .normalized, file: String
 }
 
 /// Opens the store, runs `body`, and lets the store go (closing its files and lock) before returning.
-func withStore<T>(_ folder: TemporaryFolder, _ body: (ArticleStore) throws -> T) throws -> T {
-    let store = try ArticleStore(directory: folder.store)
+func withStore<T>(
+    _ folder: TemporaryFolder, lockWait: Duration = ArticleStore.defaultLockWait, _ body: (ArticleStore) throws -> T
+) throws -> T {
+    let store = try ArticleStore(directory: folder.store, lockWait: lockWait)
     return try body(store)
 }
 
@@ -83,4 +85,29 @@ func lineStarts(_ bytes: [UInt8]) -> [Int] {
     var starts = [0]
     for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
     return starts
+}
+
+/// Another process (util-linux `flock`) that holds the store's lock while it runs a shell command; reading from
+/// standard input waits until `letGo()`.
+final class LockHolder {
+    private let process = Process()
+    private let input = Pipe()
+
+    /// Returns once the holder has the lock.
+    init(_ directory: String, thenRun command: String) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        process.arguments = ["--exclusive", directory, "/bin/sh", "-c", "echo held; " + command]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let said = output.fileHandleForReading.readData(ofLength: 5)
+        guard said == Data("held\n".utf8) else { throw POSIXError(.ENOLCK) }
+    }
+
+    /// Ends the holder's command (if it reads its input) and waits for it to exit.
+    func letGo() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
 }
