@@ -1,15 +1,23 @@
+import Crypto
+
 /// Lowercase hexadecimal rendering of digests.
 enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func string(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+    /// Read through the digest's own storage: iterating a digest as a sequence copied it into
+    /// a new array first, and appending byte by byte checked capacity twice per byte (profiled).
+    static func string(_ digest: SHA256.Digest) -> String {
+        digest.withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: raw.count * 2) { out in
+                for (i, b) in raw.enumerated() {
+                    out[2 * i] = digit(b >> 4)
+                    out[2 * i + 1] = digit(b & 0x0F)
+                }
+                return raw.count * 2
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) private static func digit(_ v: UInt8) -> UInt8 {
+        v < 10 ? 0x30 + v : 0x57 + v
     }
 
     static func isLowercaseHex(_ s: String, count: Int) -> Bool {

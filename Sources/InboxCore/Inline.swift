@@ -22,12 +22,13 @@ enum Inline {
 
     /// Display bytes with every whitespace run turned into one space and the ends trimmed.
     ///
-    /// Written through a pointer into a buffer of the input's size: the output never outgrows
-    /// the input (a space is written only for a run of at least one whitespace byte), and
-    /// appending byte by byte paid a capacity and uniqueness check per byte.
+    /// Written through a pointer into a scratch buffer of the input's size: the output never
+    /// outgrows the input (a space is written only for a run of at least one whitespace byte).
+    /// Appending byte by byte paid a capacity and uniqueness check per byte, and an array as the
+    /// buffer paid a heap allocation and a run-time metadata lookup on top of the String's own.
     static func collapse(_ bytes: ArraySlice<UInt8>) -> String {
-        let out = bytes.withUnsafeBufferPointer { p in
-            [UInt8](unsafeUninitializedCapacity: p.count) { o, written in
+        bytes.withUnsafeBufferPointer { p in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: p.count) { o in
                 var n = 0
                 var pending = false
                 var i = 0
@@ -54,9 +55,8 @@ enum Inline {
                     }
                     i += len
                 }
-                written = n
+                return String(knownValidUTF8: UnsafeBufferPointer(rebasing: o[..<n]))
             }
         }
-        return String(knownValidUTF8: out)
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 /// reported. Valid UTF-8 maps to itself; each byte of an invalid sequence maps to one scalar of
 /// U+10FF00...U+10FFFF (the end of a private-use plane no real name uses), and back.
 public enum FileName {
-    static let escapeBase: UInt32 = 0x10FF00
+    @usableFromInline static let escapeBase: UInt32 = 0x10FF00
 
     /// The name as text; invalid bytes become escape scalars.
     public static func fromBytes(_ bytes: [UInt8]) -> String {
@@ -46,6 +46,10 @@ public enum FileName {
     }
 
     /// `path + "/" + name` as C string bytes.
+    ///
+    /// Inlinable so callers get it specialized: several paths per ingested file, and the generic
+    /// version looked up type metadata at run time on every call (profiled).
+    @inlinable
     public static func withCString<R>(directory: String, name: String, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         if !hasEscapes(name) {
             // Several paths per ingested file: assembled on the stack, not in a new String.
@@ -69,11 +73,11 @@ public enum FileName {
         return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
-    static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
+    @usableFromInline static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
 
     /// Escape scalars (U+10FF00...U+10FFFF) are the only ones whose UTF-8 starts with F4 8F BC-BF,
     /// so a name without an F4 byte has none; the byte scan is much cheaper than decoding scalars.
-    static func hasEscapes(_ name: String) -> Bool {
+    @usableFromInline static func hasEscapes(_ name: String) -> Bool {
         var text = name
         let hasF4 = text.withUTF8 { bytes in bytes.isEmpty ? false : memchr(bytes.baseAddress!, 0xF4, bytes.count) != nil }
         guard hasF4 else { return false }

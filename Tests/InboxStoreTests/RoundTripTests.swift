@@ -203,7 +203,8 @@ struct RoundTripTests {
     @Test func waitsForAHolderThatLetsGoWithinTheWait() throws {
         let folder = try TemporaryFolder()
         try withStore(folder) { _ throws in }
-        let holder = try LockHolder(folder.store, thenRun: "sleep 0.2")
+        // Held for a second: the open must have waited, unless this thread stalled for most of it.
+        let holder = try LockHolder(folder.store, thenRun: "sleep 1")
         let started = ContinuousClock.now
         try withStore(folder, lockWait: .seconds(30)) { store throws in #expect(store.counts.articles == 0) }
         #expect(ContinuousClock.now - started >= .milliseconds(100), "opened while the holder still held the lock")
