@@ -118,7 +118,7 @@ final class IngestEngine {
                     inFlight = startPreparing(takeBatch(excluding: unmoved.union(current.names)))
                 }
                 current.done.wait()
-                staged = stage(current.names, current.results)
+                staged = stage(current.names, current.takeResults())
             }
             if let previous = committing {
                 committing = nil
@@ -274,7 +274,7 @@ final class IngestEngine {
     private let commitLane = BackgroundLane(name: "inboxd-commit", nice: 0)
 
     /// Plans every prepared file and stages its record; nil if nothing may be staged now.
-    private func stage(_ names: [String], _ prepared: [Prepared]) -> StagedBatch? {
+    private func stage(_ names: [String], _ prepared: consuming [Prepared]) -> StagedBatch? {
         if let problem = storeLog.problem() {
             // Appends would land in a deleted file and be gone at the next start: stage nothing.
             degradeUntilRetry("store commit failed, files kept in the inbox: \(problem)")
@@ -325,7 +325,13 @@ final class IngestEngine {
                 }
             }
         }
-        for (name, item) in zip(names, prepared) { take(name, item) }
+        var items = prepared
+        for index in items.indices {
+            // Moved out of the array, not copied (see `ResultSlots`).
+            var item = Prepared.vanished
+            swap(&item, &items[index])
+            take(names[index], item)
+        }
         if let deferredWhy { degradeUntilRetry(deferredWhy) }
         for (folder, code) in dispositions.takeNewRefusals() {
             logger.notice("hard links refused, files are renamed instead (slower while others drop files into the inbox)",
@@ -430,6 +436,14 @@ final class IngestEngine {
         let done = DispatchSemaphore(value: 0)
         var results: [Prepared] = []
         init(names: [String]) { self.names = names }
+
+        /// The results, left to the caller alone: the array is then uniquely referenced, so its
+        /// values can be moved out of it.
+        func takeResults() -> [Prepared] {
+            let taken = results
+            results = []
+            return taken
+        }
     }
 
     private func startPreparing(_ names: [String]) -> PreparedBatch {
@@ -441,7 +455,7 @@ final class IngestEngine {
         parsingPool.run(count: names.count, { index in
             results.set(index, Self.prepare(names[index], reader: reader, store: store, limits: limits))
         }, completion: {
-            batch.results = results.values()
+            batch.results = results.takeValues()
             batch.done.signal()
         })
         return batch
@@ -677,6 +691,16 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func set(_ index: Int, _ value: Value) { slots[index] = value }
-    func values() -> [Value] { (0..<count).map { slots[$0]! } }
+    // Values are moved in and out, never copied: a copy retains every string of a parsed
+    // article, and its release later runs on another core (profiled).
+    func set(_ index: Int, _ value: consuming Value) { slots[index] = .some(value) }
+
+    /// Moves every value out; the slots are left empty.
+    func takeValues() -> [Value] {
+        (0..<count).map { index in
+            let value = (slots + index).move()
+            (slots + index).initialize(to: nil)
+            return value!
+        }
+    }
 }
