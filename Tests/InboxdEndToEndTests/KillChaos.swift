@@ -146,7 +146,8 @@ struct ChaosTally {
 /// Kills `daemon` with SIGKILL `plan.kills` times while it ingests the staged burst, each time
 /// aimed at a phase, and restarts it without waiting for READY. Round-robin over the phases,
 /// except that the phases costing a batch are skipped while the inbox could not last for the
-/// kills still to come (the engine commits up to 256 files per batch).
+/// kills still to come, at the files per kill the run has cost so far (a faster daemon takes
+/// more between a trigger and its kill); then start-up kills land early in their window.
 func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTally {
     var tally = ChaosTally()
     var generator = SystemRandomNumberGenerator()
@@ -156,11 +157,13 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
     var baseline = KillProbe.baseline(state: daemon.state, inbox: daemon.inbox)
     var spawned = ContinuousClock.now
     let batch = 256.0
+    let dropped = daemon.inboxFiles.count
     while tally.total < plan.kills {
         let left = daemon.inboxFiles.count
         if left == 0 { break }
         let remaining = Double(plan.kills - tally.total)
-        let batchesAffordable = Double(left) / batch > remaining * 0.25 + 2
+        let filesPerKill = tally.total == 0 ? batch : max(batch / 4, Double(dropped - left) / Double(tally.total))
+        let batchesAffordable = Double(left) > remaining * filesPerKill * 1.5 + 2 * batch
         var phase = ChaosPhase.allCases[next % ChaosPhase.allCases.count]
         while phase.consumesBatch && !batchesAffordable {
             next += 1
@@ -185,7 +188,9 @@ func killRepeatedly(_ daemon: RunningDaemon, plan: ChaosPlan) throws -> ChaosTal
         switch phase {
         case .startup:
             let window = Int(startupWindow.components.seconds * 1_000_000 + startupWindow.components.attoseconds / 1_000_000_000_000)
-            usleep(UInt32.random(in: 0...UInt32(max(1000, window)), using: &generator))
+            // Where files are short, early in the window: a late one may land after the first batch.
+            let reach = batchesAffordable ? max(1000, window) : max(1000, window / 4)
+            usleep(UInt32.random(in: 0...UInt32(reach), using: &generator))
             if !probe.progressed(since: baseline) { tally.startupBeforeProgress += 1 }
         case .midBatch:
             watch { probe.hasInboxFileOpen }
