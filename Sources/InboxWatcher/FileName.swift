@@ -6,7 +6,7 @@ import Glibc
 /// reported. Valid UTF-8 maps to itself; each byte of an invalid sequence maps to one scalar of
 /// U+10FF00...U+10FFFF (the end of a private-use plane no real name uses), and back.
 public enum FileName {
-    @usableFromInline static let escapeBase: UInt32 = 0x10FF00
+    static let escapeBase: UInt32 = 0x10FF00
 
     /// The name as text; invalid bytes become escape scalars.
     public static func fromBytes(_ bytes: [UInt8]) -> String {
@@ -73,7 +73,7 @@ public enum FileName {
         return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
-    @usableFromInline static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
+    static func isEscape(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= escapeBase }
 
     /// Escape scalars (U+10FF00...U+10FFFF) are the only ones whose UTF-8 starts with F4 8F BC-BF,
     /// so a name without an F4 byte has none; the byte scan is much cheaper than decoding scalars.
