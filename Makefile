@@ -102,13 +102,15 @@ bench: deps
 	fi
 	python3 bench/run.py --shared $(SHARED) --swift $(SWIFT) $(BENCH_FLAGS)
 
-# Moving a file out of a folder while someone renames files into it: rename against link+unlink
-# (bench/movelock.c, plain C; prints JSON lines). MOVELOCK_FILES files per run.
+# Taking a file out of a folder while someone renames files into it: rename, link+unlink, or
+# append to a pack file + unlink (bench/movelock.c, plain C; prints JSON lines).
+# MOVELOCK_FILES files of MOVELOCK_BYTES bytes per run (the generated corpus averages 3,700).
 MOVELOCK_FILES ?= 10000
+MOVELOCK_BYTES ?= 3700
 bench-movelock:
 	mkdir -p out
 	cc -O2 -Wall -o out/movelock bench/movelock.c
-	out/movelock $(MOVELOCK_FILES)
+	out/movelock $(MOVELOCK_FILES) /tmp $(MOVELOCK_BYTES)
 
 # The benchmarks' correctness only, small and fast, for CI (no timing assertions): a 300-article
 # corpus through inboxd (burst and trickle, checked against the manifest), storegen, corebench.
