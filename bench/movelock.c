@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,13 @@ static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+// CPU seconds of this process, user + system: a move may also wait (for a lock, for the disk).
+static double cpu(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 static void die(const char *what, const char *path) {
@@ -83,7 +91,7 @@ static void move(const char *from, const char *to, int i, enum method how) {
     }
 }
 
-// Each process writes its µs per move here; the parent prints them.
+// Each process writes its µs per move here (wall, then CPU at [2 + k]); the parent prints them.
 static double *results;
 static atomic_int *dropped;
 
@@ -113,7 +121,7 @@ static void run(const char *root, const char *scenario, enum method how, int fil
                 pack_fd = open(pack, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
                 if (pack_fd < 0) die("create", pack);
             }
-            double t = now();
+            double t = now(), c = cpu();
             for (int i = 0; i < files; i++) {
                 if (dropper && k == 0) {
                     move(src[0], dst[0], i, RENAME);
@@ -126,6 +134,7 @@ static void run(const char *root, const char *scenario, enum method how, int fil
                 }
             }
             results[k] = (now() - t) / files * 1e6;
+            results[2 + k] = (cpu() - c) / files * 1e6;
             _exit(0);
         }
     }
@@ -137,10 +146,13 @@ static void run(const char *root, const char *scenario, enum method how, int fil
     printf("{\"scenario\":\"%s\",\"move\":\"%s\",\"files\":%d,\"bytes\":%zu,\"wall_s\":%.3f", scenario, method_names[how], files,
            content_bytes, wall);
     if (dropper) {
-        printf(",\"dropper_us_per_rename\":%.1f,\"mover_us_per_move\":%.1f}\n", results[0], results[1]);
+        printf(",\"dropper_us_per_rename\":%.1f,\"mover_us_per_move\":%.1f,\"mover_cpu_us_per_move\":%.1f}\n", results[0], results[1],
+               results[3]);
     } else {
         printf(",\"us_per_move\":[%.1f%s", results[0], movers == 2 ? "," : "");
         if (movers == 2) printf("%.1f", results[1]);
+        printf("],\"cpu_us_per_move\":[%.1f%s", results[2], movers == 2 ? "," : "");
+        if (movers == 2) printf("%.1f", results[3]);
         printf("]}\n");
     }
     fflush(stdout);

@@ -14,6 +14,10 @@ Full run (what `make bench` does), in this order:
   scale    storegen: build stores of 1k / 100k / 1M articles, load each 3 times (time, RSS of a
            fresh process), append 1,000 articles 3 times (us per article, fsync included); the
            loads and appends go round the sizes in turn
+  daemon_scale  two daemons side by side: an empty state, and one whose store (storegen) and
+           archive folder hold 1M articles (--quick: 100k); once both search indexes are
+           complete, 3 slices of 10,000 files of the search corpus into each, interleaved:
+           daemon CPU per file (schedstat, every thread), files/s, readiness, RSS
   idle     inboxd on an empty inbox, supervised through a NOTIFY_SOCKET of ours (readiness from
            READY=1, so no API client ever connects): CPU time and context switches of every
            thread from /proc over 60 s; again with WATCHDOG_USEC=10 s, counting the pings
@@ -50,7 +54,7 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECTIONS = ["e2e", "scale", "idle", "api", "profile", "core", "search"]
+SECTIONS = ["e2e", "scale", "daemon_scale", "idle", "api", "profile", "core", "search"]
 T_START = time.monotonic()
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -570,6 +574,114 @@ class Bench:
             if lo["us_per_article"] else None
         return res
 
+    # -- the whole daemon with a big state -------------------------------------------------
+    @staticmethod
+    def fill_archive(base, folder, count):
+        """`count` names in `folder`, corpus-like (`00000123_0123456789abcdef.txt`), hard links to a
+        few seed files outside it: the directory a long-running daemon's archive grows into."""
+        seeds = os.path.join(base, "archive-seeds")
+        os.makedirs(seeds, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
+        seed = None
+        for i in range(count):
+            if i % 60000 == 0:   # ext4 allows 65,000 links to one inode
+                seed = os.path.join(seeds, "seed-%d" % (i // 60000))
+                with open(seed, "w") as f:
+                    f.write("archived\n")
+            os.link(seed, os.path.join(folder, "%08d_%016x.txt" % (i, (i * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)))
+
+    @staticmethod
+    def wait_indexed(daemon, timeout=900):
+        """Seconds until the search index holds every stored article."""
+        c = HTTP(daemon.sock)
+        try:
+            t = time.monotonic()
+            stored = json.loads(c.get("/v1/status")[1])["articles"]
+            while json.loads(c.get("/v1/search?q=x&limit=1")[1]).get("indexed", 0) < stored:
+                if time.monotonic() - t > timeout:
+                    raise Failure("the search index did not reach %d articles within %d s" % (stored, timeout))
+                time.sleep(0.05)
+            return time.monotonic() - t
+        finally:
+            c.close()
+
+    def daemon_scale(self, corpus, big=None, slice_files=None):
+        """Bursts of fresh files into two running daemons, interleaved: one whose state started
+        empty, one whose store holds `big` articles (storegen) and whose archive folder holds as
+        many files. Both take the same slices of `corpus` in the same order, so both see the same
+        articles as new or duplicate. What `scale` measures for the store alone, for everything a
+        file costs: the archive's directory, the dedupe map, the search index."""
+        big = big or self.store_sizes[-1]
+        names = corpus_names(corpus)
+        per = slice_files or min(10000, len(names) // self.reps)
+        slices = [names[r * per:(r + 1) * per] for r in range(self.reps)]
+        res = {"big_articles": big, "files_per_burst": per, "reps": self.reps, "small": {}, "big": {}}
+        dirs = {k: tempfile.mkdtemp(prefix="dscale-%s." % k, dir=self.tmp) for k in ("small", "big")}
+        daemons = {}
+        try:
+            t = time.monotonic()
+            state = os.path.join(dirs["big"], "state")
+            log("daemon scale: storegen build %s articles, archive folder of %s files" % (format(big, ","), format(big, ",")))
+            run([os.path.join(self.bin, "storegen"), "build", os.path.join(state, "store"), "--count", str(big)])
+            self.fill_archive(dirs["big"], os.path.join(state, "archive"), big)
+            os.sync()
+            res["big"]["prepare_s"] = round(time.monotonic() - t, 1)
+            for k in ("small", "big"):
+                t = time.monotonic()
+                daemons[k] = Daemon(self.bin, dirs[k])
+                daemons[k].wait_ready_http(timeout=300)
+                res[k]["ready_s"] = round(time.monotonic() - t, 2)
+                res[k]["indexed_s"] = round(self.wait_indexed(daemons[k]) + res[k]["ready_s"], 1)
+                p = proc_process(daemons[k].pid)
+                res[k]["rss_mb_ready"] = p.get("VmRSS")
+                log("  %s: ready in %.2f s, search index complete at %.1f s, RSS %.0f MB" % (
+                    k, res[k]["ready_s"], res[k]["indexed_s"], p.get("VmRSS", 0)))
+            for k in ("small", "big"):
+                res[k].update({"files_per_s": [], "cpu_us_per_file": [], "index_catch_up_s": []})
+            for r, part in enumerate(slices):
+                # The first reader of a file not in the page cache would pay for the disk: warm it.
+                for n in part:
+                    with open(os.path.join(corpus, "files", n), "rb") as f:
+                        f.read()
+                for k in (("small", "big") if r % 2 == 0 else ("big", "small")):
+                    d = daemons[k]
+                    stage_dir = os.path.join(dirs[k], "stage-%d" % r)
+                    stage(corpus, part, stage_dir)
+                    b = proc_threads(d.pid)
+                    t0, td, t1 = drop_and_wait(stage_dir, part, d.inbox)
+                    # schedstat's run time, in ns: ticks of 10 ms are too coarse for a 1 s burst.
+                    by_thread = thread_delta(b, proc_threads(d.pid))
+                    x = res[k]
+                    x["files_per_s"].append(round(len(part) / (t1 - t0), 1))
+                    x["cpu_us_per_file"].append(round(sum(v["run_ms"] for v in by_thread.values()) * 1e3 / len(part), 1))
+                    for name, v in by_thread.items():
+                        x.setdefault("by_thread_us_per_file", {}).setdefault(name, []).append(round(v["run_ms"] * 1e3 / len(part), 1))
+                    # The index catches up after the burst; the next burst starts once it has.
+                    x["index_catch_up_s"].append(round(self.wait_indexed(d), 2))
+                    log("  rep %d %s: %.0f files/s, %.1f µs of daemon CPU per file, index caught up %.2f s later" % (
+                        r, k, x["files_per_s"][-1], x["cpu_us_per_file"][-1], x["index_catch_up_s"][-1]))
+            for k in ("small", "big"):
+                x = res[k]
+                x["rss_mb_after"] = proc_process(daemons[k].pid).get("VmRSS")
+                x["files_per_s_median"] = med(x["files_per_s"])
+                x["cpu_us_per_file_median"] = med(x["cpu_us_per_file"])
+                x["by_thread_us_per_file_median"] = {n: med(v) for n, v in x.get("by_thread_us_per_file", {}).items()}
+                c = HTTP(daemons[k].sock)
+                try:
+                    x["articles_after"] = json.loads(c.get("/v1/status")[1])["articles"]
+                finally:
+                    c.close()
+            res["cpu_ratio_big_vs_small"] = rnd(res["big"]["cpu_us_per_file_median"] / res["small"]["cpu_us_per_file_median"])
+            res["throughput_ratio_big_vs_small"] = rnd(res["big"]["files_per_s_median"] / res["small"]["files_per_s_median"])
+            log("daemon scale: CPU per file %.2f×, files/s %.2f× with %s articles stored and archived" % (
+                res["cpu_ratio_big_vs_small"], res["throughput_ratio_big_vs_small"], format(big, ",")))
+        finally:
+            for d in daemons.values():
+                d.stop()
+            for d in dirs.values():
+                shutil.rmtree(d, ignore_errors=True)
+        return res
+
     # -- idle --------------------------------------------------------------------------------
     def idle_once(self, watchdog_usec):
         d = tempfile.mkdtemp(prefix="idle.", dir=self.tmp)
@@ -910,6 +1022,8 @@ print(json.dumps({"files": len(datas), "bytes": total, "cpu_seconds": round(cpu,
                     results[s] = self.e2e(corpus)
                 elif s == "scale":
                     results[s] = self.scale()
+                elif s == "daemon_scale":
+                    results[s] = self.daemon_scale(self.corpus(self.search_articles) if self.search_articles else corpus)
                 elif s == "idle":
                     results[s] = self.idle()
                 elif s == "api":
@@ -1023,13 +1137,22 @@ print(json.dumps({"files": len(datas), "bytes": total, "cpu_seconds": round(cpu,
                 b.get("articles"), ap.get("us_per_article"), v.get("ok"), v.get("articles")))
         finally:
             shutil.rmtree(d, ignore_errors=True)
+        log("smoke: daemon scale, 2,000 articles stored and archived against an empty state")
+        ds = None
+        try:
+            ds = self.daemon_scale(corpus, big=2000, slice_files=100)
+            stored = ds["big"]["articles_after"] - 2000
+            if stored != ds["small"]["articles_after"] or stored <= 0:
+                problems.append("daemon scale: %d new articles with 2,000 stored, %d from empty" % (stored, ds["small"]["articles_after"]))
+        except (Failure, subprocess.SubprocessError, OSError, KeyError, ValueError) as e:
+            problems.append("daemon scale: %s" % e)
         log("smoke: corebench")
         cb = last_json(run([os.path.join(self.bin, "corebench"), os.path.join(corpus, "files"), "1"]).stdout)
         if cb.get("files") != 300 or cb.get("rejected") != 0:
             problems.append("corebench: %r" % cb)
         log("  %s files, %s rejected, %s MB/s" % (cb.get("files"), cb.get("rejected"), cb.get("mb_per_s")))
         with open(os.path.join(self.out, "smoke.json"), "w", encoding="utf-8") as f:
-            json.dump({"burst": r, "trickle": t, "corebench": cb, "problems": problems}, f, ensure_ascii=False, indent=1)
+            json.dump({"burst": r, "trickle": t, "corebench": cb, "daemon_scale": ds, "problems": problems}, f, ensure_ascii=False, indent=1)
         if problems:
             print("\nBENCH SMOKE FAILED:", file=sys.stderr)
             for x in problems:
@@ -1135,6 +1258,22 @@ def make_table(R, meta):
                 "; ".join("%s s, %s MB" % (fmt(sc[k]["load_seconds"], 3), fmt(sc[k]["rss_mb"], 0)) for k in big) +
                 " (%s on disk)" % " / ".join("%.2f GB" % (sc[k]["bytes_on_disk"] / 1e9) for k in big),
                 "100k < 0.5 s, < 150 MB; 1M < 3 s, < 1.5 GB")
+    ds = R.get("daemon_scale") or {}
+    if "cpu_ratio_big_vs_small" in ds:
+        sm, bg = ds["small"], ds["big"]
+        big_label = "%s" % format(ds["big_articles"], ",")
+        section = "Scale, whole daemon (bursts of %s new files, %d reps, interleaved)" % (format(ds["files_per_burst"], ","), ds["reps"])
+        add(section, "µs of daemon CPU per file: state started empty / %s stored and archived" % big_label,
+            "%s / %s (%s×); %s / %s files/s" % (fmt(sm["cpu_us_per_file_median"], 1), fmt(bg["cpu_us_per_file_median"], 1),
+                                                ds["cpu_ratio_big_vs_small"], fmt(sm["files_per_s_median"]), fmt(bg["files_per_s_median"])),
+            "≤ 1.5×")
+        add(section, "with %s: ready after, search index complete after, RSS" % big_label,
+            "%s s; %s s; %s MB (%s MB empty)" % (fmt(bg["ready_s"], 2), fmt(bg["indexed_s"], 1), fmt(bg["rss_mb_after"]),
+                                                 fmt(sm["rss_mb_after"])))
+        figures.update({"daemon_scale_cpu_ratio": ds["cpu_ratio_big_vs_small"],
+                        "daemon_scale_cpu_us_small": sm["cpu_us_per_file_median"],
+                        "daemon_scale_cpu_us_big": bg["cpu_us_per_file_median"],
+                        "daemon_scale_ready_s_big": bg["ready_s"], "daemon_scale_rss_mb_big": bg["rss_mb_after"]})
     idle = R.get("idle") or {}
     if "plain" in idle:
         p, w = idle["plain"], idle["watchdog"]
