@@ -752,14 +752,21 @@ class Bench:
             time.sleep(0.01)
         caught_up = time.monotonic() - drained_at
         log("%s: the index held all %d articles %.2f s after the drain" % (label, stored, caught_up))
-        lat, hits = [], 0
-        for q in qs:
-            t = time.perf_counter()
-            st, body = c.get("/v1/search?q=" + urllib.parse.quote(q) + "&limit=20")
-            lat.append(time.perf_counter() - t)
-            hits += st == 200
+        # Three rounds of the queries: the p99 of 300 is the third-slowest query, which one stall
+        # of the VM decides; of 900 it is a figure of the daemon.
+        lat, hits, rounds = [], 0, []
+        for _ in range(3):
+            this_round = []
+            for q in qs:
+                t = time.perf_counter()
+                st, body = c.get("/v1/search?q=" + urllib.parse.quote(q) + "&limit=20")
+                this_round.append(time.perf_counter() - t)
+                hits += st == 200
+            lat += this_round
+            rounds.append(self.latency_stats(this_round)["p99_ms"])
         res = self.latency_stats(lat)
-        res.update({"available": True, "ok": hits, "articles": stored, "index_caught_up_s": round(caught_up, 2)})
+        res.update({"available": True, "ok": hits, "articles": stored, "index_caught_up_s": round(caught_up, 2),
+                    "queries": len(qs), "rounds": len(rounds), "p99_ms_each_round": rounds})
         log("%s: live search p50 %.3f ms p99 %.3f ms at %d articles" % (label, res["p50_ms"], res["p99_ms"], stored))
         return res
 
@@ -1176,6 +1183,14 @@ def fmt(v, places=0, unit=""):
     return s + unit
 
 
+def query_count(live):
+    """`300 queries × 3 rounds (p99 of each: …)`, or `N queries` for a run that made one round."""
+    if live.get("rounds", 1) > 1:
+        return "%d queries × %d rounds (p99 of each: %s ms)" % (
+            live["queries"], live["rounds"], ", ".join(fmt(x, 1) for x in live["p99_ms_each_round"]))
+    return "%d queries" % live["n"]
+
+
 def make_table(R, meta):
     rows = []       # (section, metric, value, goal)
     figures = {}
@@ -1298,8 +1313,8 @@ def make_table(R, meta):
         sl = api.get("search_live", {})
         if sl.get("available"):
             add("API (one keep-alive connection, tight loop)", "GET /v1/search p50 / p99 at %s articles" % fmt(sl["articles"]),
-                "%s / %s ms (%d queries, once the index holds them all: %s s after the drain)" % (
-                    fmt(sl["p50_ms"], 3), fmt(sl["p99_ms"], 3), sl["n"], sl.get("index_caught_up_s", "?")))
+                "%s / %s ms (%s, once the index holds them all: %s s after the drain)" % (
+                    fmt(sl["p50_ms"], 3), fmt(sl["p99_ms"], 3), query_count(sl), sl.get("index_caught_up_s", "?")))
             figures["search_live_p99_ms"] = sl["p99_ms"]
         elif sl:
             add("API (one keep-alive connection, tight loop)", "GET /v1/search", "not available (HTTP %s)" % sl.get("http_status"))
@@ -1314,8 +1329,8 @@ def make_table(R, meta):
         live = srch.get("live") or {}
         if live.get("available"):
             add("Search (searchbench, in process)", "GET /v1/search p50 / p99 at %s articles, through the daemon" % fmt(live["articles"]),
-                "%s / %s ms (%d queries, once the index holds them all: %s s after the drain of a %s files/s burst)" % (
-                    fmt(live["p50_ms"], 3), fmt(live["p99_ms"], 3), live["n"], live["index_caught_up_s"],
+                "%s / %s ms (%s, once the index holds them all: %s s after the drain of a %s files/s burst)" % (
+                    fmt(live["p50_ms"], 3), fmt(live["p99_ms"], 3), query_count(live), live["index_caught_up_s"],
                     fmt(live["burst_files_per_s"])), "p99 < 10 ms at 100k")
             figures["search_live_100k_p99_ms"] = live["p99_ms"]
     core = R.get("core") or {}
