@@ -1,43 +1,77 @@
+import Dispatch
 import InboxSearch
 import InboxStore
 import Logging
 import Synchronization
 
-/// Keeps the search index current without slowing ingestion: documents are tokenized on a
-/// thread of its own at nice 19 (`BackgroundLane`), the store's existing articles first (after a
-/// restart), then the new articles once a burst is over.
+/// Keeps the search index current without slowing ingestion, on two threads of its own at
+/// nice 19 (`BackgroundLane`), so both cores serve it when nothing else wants them: the feeding
+/// thread reads the store's existing articles after a restart, page by page, and hands each page
+/// to the indexing thread to tokenize and append; new articles, held until a burst is over, are
+/// tokenized by the feeding thread and appended by the indexing one. Either way the index takes
+/// the articles in the order they come (store order, then the order of their commits).
 /// Search answers from what is indexed so far (`indexed` in the search response tells how far
 /// that is).
 final class SearchFeeder: Sendable {
     private let index: SearchIndex
-    private let queue = BackgroundLane(name: "inboxd-search")
-    /// Committed articles not yet handed to the lane, and the bytes of their text.
+    private let feeding = BackgroundLane(name: "inboxd-feed")
+    private let indexing = BackgroundLane(name: "inboxd-search")
+    /// Pages handed to the indexing thread and not yet appended: how far the feeding thread may
+    /// run ahead, so a big store is never held in memory whole.
+    private let pagesInFlight = DispatchSemaphore(value: 4)
+    static let pageSize = 256
+    /// Committed articles not yet handed to the lanes, and the bytes of their text.
     private let held = Mutex<(documents: [SearchDocument], bytes: Int)>(([], 0))
 
     /// Indexing costs about a third of a file's CPU. Held back while a burst lasts, it leaves
     /// both cores to parsing and committing, and the files leave the inbox sooner. Past this much
-    /// text (a burst of ~15,000 typical articles) the lane gets the documents anyway, so memory
+    /// text (a burst of ~15,000 typical articles) the lanes get the documents anyway, so memory
     /// stays bounded however long a burst runs.
     static let holdLimitBytes = 64 << 20
 
     init(index: SearchIndex) { self.index = index }
 
-    /// Indexes every article already in the store, in store order, page by page.
+    /// Indexes every article already in the store, in store order, page by page. Articles
+    /// released meanwhile follow the last page (the feeding thread takes its jobs in order).
     func loadExisting(from store: ArticleStore, logger: Logger) {
-        let index = index
-        queue.async {
+        feeding.async { [self] in
             let started = ContinuousClock.now
             var cursor: UInt64?
             var count = 0
             while true {
-                guard let page = try? store.page(after: cursor, limit: 256, includeBody: true), !page.isEmpty else { break }
-                for record in page { index.add(Self.document(record)) }
+                guard let page = try? store.page(after: cursor, limit: Self.pageSize, includeBody: true), !page.isEmpty else { break }
+                // Reading a page and indexing it cost about the same: one thread each.
+                hand(page.map(Self.document), tokenizeHere: false)
                 count += page.count
                 cursor = page.last?.seq
             }
             if count > 0 {
-                logger.info("search index loaded", metadata: ["articles": "\(count)", "seconds": "\(ContinuousClock.now - started)"])
+                indexing.async { [count] in
+                    logger.info("search index loaded", metadata: ["articles": "\(count)", "seconds": "\(ContinuousClock.now - started)"])
+                }
             }
+        }
+    }
+
+    /// Has the indexing thread append `documents`, tokenized here (on the feeding thread) or
+    /// there, after waiting while too many pages wait to be appended. Only called on the
+    /// feeding thread.
+    private func hand(_ documents: [SearchDocument], tokenizeHere: Bool) {
+        let index = index
+        // An article committed during a restart's load is on a page and also released: indexed
+        // once, whichever comes first (`add` ignores an id it has; a released one already
+        // indexed is not even tokenized).
+        let prepared = tokenizeHere ? documents.compactMap { index.contains(id: $0.id) ? nil : SearchIndex.prepare($0) } : []
+        if tokenizeHere && prepared.isEmpty { return }
+        pagesInFlight.wait()
+        let pagesInFlight = pagesInFlight
+        indexing.async {
+            if tokenizeHere {
+                for document in prepared { index.add(document) }
+            } else {
+                for document in documents { index.add(document) }
+            }
+            pagesInFlight.signal()
         }
     }
 
@@ -54,15 +88,21 @@ final class SearchFeeder: Sendable {
         if full { release() }
     }
 
-    /// Hands every held article to the indexing lane: called when the inbox has been drained.
+    /// Hands every held article to the lanes: called when the inbox has been drained.
     func release() {
         let documents = held.withLock { held in
             defer { held = ([], 0) }
             return held.documents
         }
         guard !documents.isEmpty else { return }
-        let index = index
-        queue.async { for document in documents { index.add(document) } }
+        feeding.async { [self] in
+            var start = 0
+            while start < documents.count {
+                let end = min(start + Self.pageSize, documents.count)
+                hand(Array(documents[start..<end]), tokenizeHere: true)
+                start = end
+            }
+        }
     }
 
     private static func textBytes(_ document: SearchDocument) -> Int {

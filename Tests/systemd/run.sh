@@ -312,7 +312,7 @@ check_priorities() {
         slice=$(ns cat "/proc/$pid/task/$task/sched" 2>/dev/null | awk '/^se.slice/ {print $3}')
         case "$comm" in
             inboxd-parse*) [ "$nice" = 5 ] || { why="$comm at nice $nice, not 5"; return 1; } ;;
-            inboxd-search) [ "$nice" = 19 ] || { why="$comm at nice $nice, not 19"; return 1; } ;;
+            inboxd-search|inboxd-feed) [ "$nice" = 19 ] || { why="$comm at nice $nice, not 19"; return 1; } ;;
             NIO-ELT*)
                 [ "$nice" = 0 ] || { why="$comm at nice $nice"; return 1; }
                 [ -z "$slice" ] || [ "$slice" = 100000 ] || { why="$comm slice $slice ns, not 100000"; return 1; }
