@@ -5,11 +5,11 @@ import Logging
 import Synchronization
 
 /// Keeps the search index current without slowing ingestion, on two threads of its own at
-/// nice 19 (`BackgroundLane`), so both cores serve it when nothing else wants them: the feeding
-/// thread reads the store's existing articles after a restart, page by page, and hands each page
-/// to the indexing thread to tokenize and append; new articles, held until a burst is over, are
-/// tokenized by the feeding thread and appended by the indexing one. Either way the index takes
-/// the articles in the order they come (store order, then the order of their commits).
+/// nice 19 (`BackgroundLane`), so both cores serve it when nothing else wants them. After a
+/// restart the feeding thread reads the store's articles page by page while the indexing thread
+/// tokenizes and appends the page before (reading a page of JSON costs about as much as indexing
+/// it). New articles, held until a burst is over, go the same way, after the store's: the index
+/// takes every article in the order it comes.
 /// Search answers from what is indexed so far (`indexed` in the search response tells how far
 /// that is).
 final class SearchFeeder: Sendable {
@@ -40,8 +40,7 @@ final class SearchFeeder: Sendable {
             var count = 0
             while true {
                 guard let page = try? store.page(after: cursor, limit: Self.pageSize, includeBody: true), !page.isEmpty else { break }
-                // Reading a page and indexing it cost about the same: one thread each.
-                hand(page.map(Self.document), tokenizeHere: false)
+                hand(page.map(Self.document))
                 count += page.count
                 cursor = page.last?.seq
             }
@@ -53,24 +52,16 @@ final class SearchFeeder: Sendable {
         }
     }
 
-    /// Has the indexing thread append `documents`, tokenized here (on the feeding thread) or
-    /// there, after waiting while too many pages wait to be appended. Only called on the
-    /// feeding thread.
-    private func hand(_ documents: [SearchDocument], tokenizeHere: Bool) {
+    /// Has the indexing thread add `documents`, after waiting while too many pages wait for it.
+    /// Only called on the feeding thread, so pages reach the index in the order they were read.
+    private func hand(_ documents: [SearchDocument]) {
         let index = index
-        // An article committed during a restart's load is on a page and also released: indexed
-        // once, whichever comes first (`add` ignores an id it has; a released one already
-        // indexed is not even tokenized).
-        let prepared = tokenizeHere ? documents.compactMap { index.contains(id: $0.id) ? nil : SearchIndex.prepare($0) } : []
-        if tokenizeHere && prepared.isEmpty { return }
         pagesInFlight.wait()
         let pagesInFlight = pagesInFlight
         indexing.async {
-            if tokenizeHere {
-                for document in prepared { index.add(document) }
-            } else {
-                for document in documents { index.add(document) }
-            }
+            // An article committed during a restart's load is on a page and also released: the
+            // index ignores an id it has.
+            for document in documents { index.add(document) }
             pagesInFlight.signal()
         }
     }
@@ -99,7 +90,7 @@ final class SearchFeeder: Sendable {
             var start = 0
             while start < documents.count {
                 let end = min(start + Self.pageSize, documents.count)
-                hand(Array(documents[start..<end]), tokenizeHere: true)
+                hand(Array(documents[start..<end]))
                 start = end
             }
         }

@@ -22,34 +22,12 @@ public final class SearchIndex: Sendable {
     /// Adds a document; adding an id that is already indexed does nothing (documents are
     /// immutable once indexed).
     public func add(_ document: SearchDocument) {
-        if contains(id: document.id) { return }
-        add(Self.prepare(document))
-    }
-
-    /// A document tokenized, ready to be appended: what ``add(_:)-(SearchDocument)`` does outside
-    /// the lock, which the caller may do on another thread than the one that appends.
-    public struct PreparedDocument: Sendable {
-        let id: String
-        let analyzed: AnalyzedDocument
-    }
-
-    /// Tokenizes `document` for ``add(_:)-(PreparedDocument)``; needs no index.
-    public static func prepare(_ document: SearchDocument) -> PreparedDocument {
-        PreparedDocument(id: document.id, analyzed: AnalyzedDocument(document))
-    }
-
-    /// Appends a prepared document; its id already indexed, it does nothing. Documents are
-    /// numbered in the order they are appended (what ties in the ranking go by).
-    public func add(_ prepared: PreparedDocument) {
+        if state.withLock({ $0.documentNumbers[document.id] != nil }) { return }
+        let analyzed = AnalyzedDocument(document)
         state.withLock { state in
-            guard state.documentNumbers[prepared.id] == nil else { return }
-            state.append(prepared.analyzed, id: prepared.id)
+            guard state.documentNumbers[document.id] == nil else { return }
+            state.append(analyzed, id: document.id)
         }
-    }
-
-    /// Whether a document with this id is indexed.
-    public func contains(id: String) -> Bool {
-        state.withLock { $0.documentNumbers[id] != nil }
     }
 
     /// Number of indexed documents.
