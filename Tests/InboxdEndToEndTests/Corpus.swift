@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// A corpus made by the vendored generator (deterministic), with its ground-truth manifest.
@@ -22,6 +23,18 @@ struct Corpus {
     var names: [String] { entries.keys.sorted() }
     var expectedDistinct: Int { manifest["expected_distinct"] as? Int ?? -1 }
     var duplicateCount: Int { entries.values.filter { ["exact_dup", "normalized_dup"].contains($0["kind"] as? String) }.count }
+
+    /// Stages every file beside `daemon`'s inbox, renames them all in at once, and waits until the
+    /// inbox is empty and nothing is pending.
+    func dropBurst(into daemon: RunningDaemon) throws {
+        try stage(into: daemon.dir.sub("stage"))
+        for name in names {
+            #expect(rename(daemon.dir.sub("stage") + "/" + name, daemon.inbox + "/" + name) == 0)
+        }
+        try waitUntil("burst ingested", timeout: .seconds(120)) {
+            daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0
+        }
+    }
 
     /// Copies the files to a staging folder on the inbox's file system, ready to be renamed in.
     func stage(into folder: String) throws {

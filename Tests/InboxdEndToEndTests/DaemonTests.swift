@@ -65,13 +65,7 @@ struct DaemonTests {
     @Test func ingestsBurstOfThousandFilesAsTheManifestSays() throws {
         let corpus = try Corpus(articles: 1000)
         let daemon = try RunningDaemon()
-        try corpus.stage(into: daemon.dir.sub("stage"))
-        for name in corpus.names {
-            #expect(rename(daemon.dir.sub("stage") + "/" + name, daemon.inbox + "/" + name) == 0)
-        }
-        try waitUntil("burst ingested", timeout: .seconds(120)) {
-            daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0
-        }
+        try corpus.dropBurst(into: daemon)
         let status = try daemon.status()
         #expect(status.articles == corpus.expectedDistinct)
         #expect(status.duplicates == corpus.duplicateCount)

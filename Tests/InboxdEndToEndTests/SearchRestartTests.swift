@@ -27,13 +27,7 @@ struct SearchRestartTests {
         // More articles than the four pages of 256 the reading thread may hold ahead of the indexer.
         let corpus = try Corpus(articles: 1500)
         let daemon = try RunningDaemon()
-        try corpus.stage(into: daemon.dir.sub("stage"))
-        for name in corpus.names {
-            #expect(rename(daemon.dir.sub("stage") + "/" + name, daemon.inbox + "/" + name) == 0)
-        }
-        try waitUntil("burst ingested", timeout: .seconds(120)) {
-            daemon.inboxFiles.isEmpty && (try? daemon.status().pending) == 0
-        }
+        try corpus.dropBurst(into: daemon)
         let stored = try daemon.status().articles
         #expect(stored == corpus.expectedDistinct)
         #expect(stored > 4 * 256)
