@@ -591,16 +591,24 @@ class Bench:
             os.link(seed, os.path.join(folder, "%08d_%016x.txt" % (i, (i * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)))
 
     @staticmethod
-    def wait_indexed(daemon, timeout=900):
-        """Seconds until the search index holds every stored article."""
+    def wait_indexed(c, timeout=900):
+        """Waits until the search index of the daemon behind client `c` holds every stored
+        article; returns how many that is."""
+        t = time.monotonic()
+        stored = json.loads(c.get("/v1/status")[1])["articles"]
+        while json.loads(c.get("/v1/search?q=x&limit=1")[1]).get("indexed", 0) < stored:
+            if time.monotonic() - t > timeout:
+                raise Failure("the search index did not reach %d articles within %d s" % (stored, timeout))
+            time.sleep(0.01)
+        return stored
+
+    @classmethod
+    def seconds_to_indexed(cls, daemon, timeout=900):
+        """Seconds from now until the daemon's search index holds every stored article."""
         c = HTTP(daemon.sock)
         try:
             t = time.monotonic()
-            stored = json.loads(c.get("/v1/status")[1])["articles"]
-            while json.loads(c.get("/v1/search?q=x&limit=1")[1]).get("indexed", 0) < stored:
-                if time.monotonic() - t > timeout:
-                    raise Failure("the search index did not reach %d articles within %d s" % (stored, timeout))
-                time.sleep(0.05)
+            cls.wait_indexed(c, timeout)
             return time.monotonic() - t
         finally:
             c.close()
@@ -631,7 +639,7 @@ class Bench:
                 daemons[k] = Daemon(self.bin, dirs[k])
                 daemons[k].wait_ready_http(timeout=300)
                 res[k]["ready_s"] = round(time.monotonic() - t, 2)
-                res[k]["indexed_s"] = round(self.wait_indexed(daemons[k]) + res[k]["ready_s"], 1)
+                res[k]["indexed_s"] = round(self.seconds_to_indexed(daemons[k]) + res[k]["ready_s"], 1)
                 p = proc_process(daemons[k].pid)
                 res[k]["rss_mb_ready"] = p.get("VmRSS")
                 log("  %s: ready in %.2f s, search index complete at %.1f s, RSS %.0f MB" % (
@@ -657,7 +665,7 @@ class Bench:
                     for name, v in by_thread.items():
                         x.setdefault("by_thread_us_per_file", {}).setdefault(name, []).append(round(v["run_ms"] * 1e3 / len(part), 1))
                     # The index catches up after the burst; the next burst starts once it has.
-                    x["index_catch_up_s"].append(round(self.wait_indexed(d), 2))
+                    x["index_catch_up_s"].append(round(self.seconds_to_indexed(d), 2))
                     log("  rep %d %s: %.0f files/s, %.1f µs of daemon CPU per file, index caught up %.2f s later" % (
                         r, k, x["files_per_s"][-1], x["cpu_us_per_file"][-1], x["index_catch_up_s"][-1]))
             for k in ("small", "big"):
@@ -744,12 +752,7 @@ class Bench:
         if st != 200:
             log("%s: live search unavailable (HTTP %d)" % (label, st))
             return {"available": False, "http_status": st, "body": body[:200].decode("utf-8", "replace")}
-        stored = json.loads(c.get("/v1/status")[1])["articles"]
-        waited_from = time.monotonic()
-        while json.loads(c.get("/v1/search?q=x&limit=1")[1]).get("indexed", 0) < stored:
-            if time.monotonic() - waited_from > 300:
-                raise Failure("the search index did not catch up within 300 s")
-            time.sleep(0.01)
+        stored = self.wait_indexed(c, timeout=300)
         caught_up = time.monotonic() - drained_at
         log("%s: the index held all %d articles %.2f s after the drain" % (label, stored, caught_up))
         # Three rounds of the queries: the p99 of 300 is the third-slowest query, which one stall
