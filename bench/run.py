@@ -641,11 +641,9 @@ class Bench:
                 res[k]["ready_s"] = round(time.monotonic() - t, 2)
                 res[k]["indexed_s"] = round(self.seconds_to_indexed(daemons[k]) + res[k]["ready_s"], 1)
                 p = proc_process(daemons[k].pid)
-                res[k]["rss_mb_ready"] = p.get("VmRSS")
+                res[k].update({"rss_mb_ready": p.get("VmRSS"), "files_per_s": [], "cpu_us_per_file": [], "index_catch_up_s": []})
                 log("  %s: ready in %.2f s, search index complete at %.1f s, RSS %.0f MB" % (
                     k, res[k]["ready_s"], res[k]["indexed_s"], p.get("VmRSS", 0)))
-            for k in ("small", "big"):
-                res[k].update({"files_per_s": [], "cpu_us_per_file": [], "index_catch_up_s": []})
             for r, part in enumerate(slices):
                 # The first reader of a file not in the page cache would pay for the disk: warm it.
                 for n in part:
@@ -1279,7 +1277,7 @@ def make_table(R, meta):
     ds = R.get("daemon_scale") or {}
     if "cpu_ratio_big_vs_small" in ds:
         sm, bg = ds["small"], ds["big"]
-        big_label = "%s" % format(ds["big_articles"], ",")
+        big_label = format(ds["big_articles"], ",")
         section = "Scale, whole daemon (bursts of %s new files, %d reps, interleaved)" % (format(ds["files_per_burst"], ","), ds["reps"])
         add(section, "µs of daemon CPU per file: state started empty / %s stored and archived" % big_label,
             "%s / %s (%s×); %s / %s files/s" % (fmt(sm["cpu_us_per_file_median"], 1), fmt(bg["cpu_us_per_file_median"], 1),

@@ -325,11 +325,10 @@ final class IngestEngine {
                 }
             }
         }
-        var items = prepared
-        for index in items.indices {
+        for index in prepared.indices {
             // Moved out of the array, not copied (see `ResultSlots`).
             var item = Prepared.vanished
-            swap(&item, &items[index])
+            swap(&item, &prepared[index])
             take(names[index], item)
         }
         if let deferredWhy { degradeUntilRetry(deferredWhy) }
